@@ -1,0 +1,42 @@
+# Everything a fresh machine needs, from the project's own files.
+#   make demo   the main job (creates .venv and installs on first use)
+#   make test   the test suite on TensorFlow, JAX and PyTorch
+# Override the interpreter with PYTHON=python3.12, the environment with VENV=path.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST := $(PY) -m pytest -p no:cacheprovider
+
+.PHONY: install demo test test-slow bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24" "setuptools>=77" wheel
+	$(PY) -m pip install --quiet -e ".[jax,torch,tfds,test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/deepmotif zoo list
+	$(VENV)/bin/deepmotif zoo show cnn-25
+
+# The tests that need a Keras backend (marker `backend`) run once per backend;
+# the rest (and the cross-backend checkpoint test, which starts its own
+# processes) run once. DEEPMOTIF_REQUIRE_ALL_BACKENDS turns a missing backend
+# into a failure instead of a skip.
+test: install
+	DEEPMOTIF_REQUIRE_ALL_BACKENDS=1 KERAS_BACKEND=tensorflow $(PYTEST) -m "not slow"
+	KERAS_BACKEND=jax $(PYTEST) -m "backend and not slow"
+	KERAS_BACKEND=torch $(PYTEST) -m "backend and not slow"
+
+test-slow: install
+	DEEPMOTIF_REQUIRE_ALL_BACKENDS=1 KERAS_BACKEND=tensorflow $(PYTEST) -m slow
+
+bench: install
+	$(PY) benchmarks/bench_import.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""The ``deepmotif`` command line (installed as ``deepmotif_arch.cli``)."""

@@ -1,0 +1,84 @@
+"""Architecture options shared by every command that builds a model (zoo, train)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from deepmotif_arch.architectures import ArchSpec, get_spec, parse_int_list
+from deepmotif_arch.errors import InvalidArchitectureError
+
+_PANEL = "Custom architecture"
+
+Filters = Annotated[
+    str | None,
+    typer.Option("--filters", help="Filters per conv layer, e.g. '60,128'.", rich_help_panel=_PANEL),
+]
+Kernels = Annotated[
+    str | None,
+    typer.Option("--kernels", help="Kernel size per conv layer, e.g. '19,5'.",
+                 rich_help_panel=_PANEL),
+]
+Pools = Annotated[
+    str | None,
+    typer.Option("--pools", help="Max-pool window per conv layer (1 = none), e.g. '25,4'.",
+                 rich_help_panel=_PANEL),
+]
+PoolStrides = Annotated[
+    str | None,
+    typer.Option("--pool-strides", help="Max-pool stride per conv layer (default: the window).",
+                 rich_help_panel=_PANEL),
+]
+DenseUnits = Annotated[
+    int | None,
+    typer.Option("--dense-units", min=1, help="Units of the hidden dense layer (default 512).",
+                 rich_help_panel=_PANEL),
+]
+Flavor = Annotated[
+    str,
+    typer.Option("--flavor", help="'paper' (the paper's text) or 'released' (the authors' code: "
+                 "BatchNorm after the dense layer; CNN-50-2 with 64 filters, 96 units)."),
+]
+Length = Annotated[
+    int,
+    typer.Option("--length", "-L", help="Input sequence length (200 synthetic, 1000 in vivo)."),
+]
+Classes = Annotated[int, typer.Option("--classes", help="Number of output classes.")]
+
+
+def resolve_spec(
+    name: str | None,
+    *,
+    filters: str | None = None,
+    kernels: str | None = None,
+    pools: str | None = None,
+    pool_strides: str | None = None,
+    dense_units: int | None = None,
+    flavor: str = "paper",
+) -> ArchSpec:
+    """A zoo spec by name, with any custom per-layer options applied on top.
+
+    Without a name, ``--filters``, ``--kernels`` and ``--pools`` describe the whole
+    architecture.
+    """
+    parsed = {
+        "filters": parse_int_list(filters, "--filters") if filters else None,
+        "kernels": parse_int_list(kernels, "--kernels") if kernels else None,
+        "pools": parse_int_list(pools, "--pools") if pools else None,
+        "pool_strides": parse_int_list(pool_strides, "--pool-strides") if pool_strides else None,
+    }
+    if name is None:
+        missing = [f"--{k}" for k in ("filters", "kernels", "pools") if parsed[k] is None]
+        if missing:
+            raise InvalidArchitectureError(
+                "give a model name (see `deepmotif zoo list`) or a full custom architecture; "
+                f"missing {', '.join(missing)}."
+            )
+        return get_spec("cnn-25", flavor=flavor).derive(
+            name="custom", dense_units=dense_units, **parsed
+        )
+    spec = get_spec(name, flavor=flavor)
+    if any(v is not None for v in parsed.values()) or dense_units is not None:
+        spec = spec.derive(dense_units=dense_units, **parsed)
+    return spec

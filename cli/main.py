@@ -1,0 +1,47 @@
+"""Entry point of the ``deepmotif`` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from deepmotif_arch import __version__
+
+from .zoo import app as zoo_app
+
+app = typer.Typer(
+    name="deepmotif",
+    help="Train, evaluate and interpret the CNNs of Koo & Eddy (2019): "
+    "how architecture decides whether first-layer filters learn whole motifs.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(zoo_app, name="zoo")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"deepmotif-arch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """deepmotif: the Koo & Eddy (2019) model zoo and motif tools."""
+
+
+def main() -> None:  # console-script entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

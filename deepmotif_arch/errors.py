@@ -1,0 +1,43 @@
+"""Exceptions a user can cause.
+
+Every error the library raises for bad input derives from :class:`DeepMotifError`,
+so the command line can turn it into one sentence and exit status 2 instead of a
+traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DeepMotifError", "UnknownModelError", "InvalidArchitectureError"]
+
+
+class DeepMotifError(ValueError):
+    """Base class for errors caused by user input (bad names, shapes, files)."""
+
+
+class UnknownModelError(DeepMotifError, KeyError):
+    """A model name that is neither a canonical zoo name nor a known alias.
+
+    Attributes
+    ----------
+    name : str
+        The name that was asked for.
+    suggestions : list of str
+        Canonical names that look closest to ``name`` (possibly empty).
+    """
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = list(suggestions)
+        hint = (
+            f"did you mean {', '.join(repr(s) for s in self.suggestions)}?"
+            if self.suggestions
+            else "run `deepmotif zoo list` to see every name."
+        )
+        super().__init__(f"unknown model {name!r}; {hint}")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.args[0]
+
+
+class InvalidArchitectureError(DeepMotifError):
+    """An architecture that cannot be built (inconsistent depth, bad sizes, input too short)."""

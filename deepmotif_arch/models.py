@@ -1,0 +1,161 @@
+"""Keras 3 models of the zoo, built from one parametric definition.
+
+Every model is a functional :class:`keras.Model` made only of built-in Keras
+layers, so a saved ``.keras`` file opens with plain ``keras.models.load_model``
+on TensorFlow, JAX and PyTorch, with no ``custom_objects``.
+
+Layer names are stable and are how the interpretation tools find things:
+
+==================  ====================================================
+``sequence``        the input, shape ``(input_length, 4)``, channels A, C, G, T
+``conv{i}``         the i-th Conv1D (``conv1`` is the first layer)
+``conv{i}_bn``      its BatchNormalization
+``conv{i}_relu``    its activation: the feature map a filter "scans" out
+``conv{i}_pool``    its MaxPooling1D (absent when the pool is 1)
+``conv{i}_dropout`` its Dropout
+``flatten``         Flatten
+``dense``           the hidden Dense layer (``dense_bn`` in the released flavor)
+``dense_relu``      its activation
+``dense_dropout``   its Dropout
+``output``          Dense with a sigmoid per class
+==================  ====================================================
+"""
+
+from __future__ import annotations
+
+from deepmotif_arch.architectures import ArchSpec, get_spec, layer_geometry
+from deepmotif_arch.errors import InvalidArchitectureError
+
+__all__ = ["build_model", "get_model", "conv_layer_names", "activation_layer_names"]
+
+#: Channel order of the one-hot input.
+ALPHABET = "ACGT"
+
+
+def build_model(
+    spec: ArchSpec,
+    input_length: int = 200,
+    num_classes: int = 12,
+    name: str | None = None,
+):
+    """Build the Keras model of an architecture.
+
+    Parameters
+    ----------
+    spec : ArchSpec
+        The architecture (see :func:`deepmotif_arch.get_spec`).
+    input_length : int, default 200
+        Sequence length L; the input has shape ``(L, 4)``. 200 for the synthetic
+        set, 1000 for the in vivo set; any length every pool window fits into.
+    num_classes : int, default 12
+        Number of sigmoid outputs.
+    name : str, optional
+        Keras model name; defaults to ``spec.name``.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled; inputs ``(batch, L, 4)`` float, outputs ``(batch, num_classes)``
+        probabilities.
+    """
+    import keras
+    from keras import layers
+
+    layer_geometry(spec, input_length)  # validates the length with a clear message
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise InvalidArchitectureError(
+            f"num_classes is {num_classes!r}; it must be a positive integer such as 12."
+        )
+
+    def regulariser():
+        return keras.regularizers.L2(spec.l2) if spec.l2 else None
+
+    inputs = keras.Input(shape=(input_length, len(ALPHABET)), name="sequence")
+    x = inputs
+    for i, block in enumerate(spec.blocks, start=1):
+        x = layers.Conv1D(
+            block.filters,
+            block.kernel,
+            padding="same",
+            use_bias=False,  # BatchNorm's offset takes the bias's place
+            kernel_initializer="he_normal",
+            kernel_regularizer=regulariser(),
+            name=f"conv{i}",
+        )(x)
+        x = layers.BatchNormalization(name=f"conv{i}_bn")(x)
+        x = layers.Activation("relu", name=f"conv{i}_relu")(x)
+        if block.has_pool:
+            x = layers.MaxPooling1D(
+                pool_size=block.pool, strides=block.stride, padding="same", name=f"conv{i}_pool"
+            )(x)
+        x = layers.Dropout(spec.conv_dropout, name=f"conv{i}_dropout")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(
+        spec.dense_units,
+        use_bias=not spec.dense_batchnorm,
+        kernel_initializer="he_normal",
+        kernel_regularizer=regulariser(),
+        name="dense",
+    )(x)
+    if spec.dense_batchnorm:
+        x = layers.BatchNormalization(name="dense_bn")(x)
+    x = layers.Activation("relu", name="dense_relu")(x)
+    x = layers.Dropout(spec.dense_dropout, name="dense_dropout")(x)
+    outputs = layers.Dense(
+        num_classes,
+        activation="sigmoid",
+        kernel_initializer="he_normal",
+        kernel_regularizer=regulariser(),
+        name="output",
+    )(x)
+    return keras.Model(inputs, outputs, name=name or spec.name)
+
+
+def get_model(
+    name: str | ArchSpec,
+    input_length: int = 200,
+    num_classes: int = 12,
+    *,
+    flavor: str = "paper",
+    **overrides,
+):
+    """Build a zoo model by name, optionally as a custom variant.
+
+    Parameters
+    ----------
+    name : str or ArchSpec
+        Canonical name, paper label or released-code name (``"cnn-25"``,
+        ``"CNN-25 (60)"``, ``"cnn_2_1"``), or a spec.
+    input_length, num_classes
+        As in :func:`build_model`.
+    flavor : {"paper", "released"}, default "paper"
+        See :func:`deepmotif_arch.get_spec`.
+    **overrides
+        Passed to :meth:`ArchSpec.derive`: ``filters``, ``kernels``, ``pools``,
+        ``pool_strides``, ``dense_units``, ``dense_batchnorm``, ``conv_dropout``,
+        ``dense_dropout``, ``l2``, ``name``.
+
+    Examples
+    --------
+    >>> model = get_model("cnn-25")                       # doctest: +SKIP
+    >>> wide = get_model("cnn-25", filters=[64, 128])     # doctest: +SKIP
+    >>> invivo = get_model("CNN-25", input_length=1000)   # doctest: +SKIP
+    """
+    spec = get_spec(name, flavor=flavor)
+    if overrides:
+        spec = spec.derive(**overrides)
+    return build_model(spec, input_length=input_length, num_classes=num_classes)
+
+
+def conv_layer_names(model) -> list[str]:
+    """Names of the convolution layers of a zoo model, first layer first."""
+    return [layer.name for layer in model.layers if _is_conv_name(layer.name)]
+
+
+def activation_layer_names(model) -> list[str]:
+    """Names of the post-ReLU feature maps of each convolution block, first layer first."""
+    return [f"{name}_relu" for name in conv_layer_names(model)]
+
+
+def _is_conv_name(name: str) -> bool:
+    return name.startswith("conv") and name[4:].isdigit()
