@@ -8,6 +8,7 @@ import typer
 
 from deepmotif_arch import __version__
 
+from .data import app as data_app
 from .zoo import app as zoo_app
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(zoo_app, name="zoo")
+app.add_typer(data_app, name="data")
 
 
 def _version(value: bool) -> None:

@@ -7,7 +7,7 @@ traceback.
 
 from __future__ import annotations
 
-__all__ = ["DeepMotifError", "UnknownModelError", "InvalidArchitectureError"]
+__all__ = ["DeepMotifError", "UnknownModelError", "InvalidArchitectureError", "DatasetError"]
 
 
 class DeepMotifError(ValueError):
@@ -41,3 +41,37 @@ class UnknownModelError(DeepMotifError, KeyError):
 
 class InvalidArchitectureError(DeepMotifError):
     """An architecture that cannot be built (inconsistent depth, bad sizes, input too short)."""
+
+
+class DatasetError(DeepMotifError):
+    """A data set that cannot be generated, found, read or trusted (bad config, missing or
+    corrupted files)."""
+
+
+class MotifFormatError(DeepMotifError):
+    """A motif file that cannot be read (bad header, matrix, numbers or alphabet).
+
+    The message is one sentence naming the file, the line and what was expected.
+
+    Attributes
+    ----------
+    source : str
+        The file name (or ``"<string>"`` for text given directly).
+    line : int or None
+        1-based line number of the problem; ``None`` when it concerns the whole file.
+    """
+
+    def __init__(self, message: str, *, source: str = "<string>", line: int | None = None):
+        self.source = source
+        self.line = line
+        super().__init__(message)
+
+
+class InvalidMotifError(DeepMotifError):
+    """A motif given in memory that is unusable (wrong shape, negative or non-finite values)."""
+
+
+class MotifDatabaseError(DeepMotifError):
+    """A motif database that cannot be loaded (missing package or release)."""
+
+__all__ += ["MotifFormatError", "InvalidMotifError", "MotifDatabaseError"]

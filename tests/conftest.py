@@ -41,3 +41,13 @@ def require_backends(backends) -> list[str]:
 @pytest.fixture
 def python() -> str:
     return sys.executable
+
+
+@pytest.fixture(scope="session")
+def tiny_data_dir(tmp_path_factory) -> Path:
+    """A TFDS data folder with koo_synthetic/tiny built once per test session."""
+    from deepmotif_arch import datasets
+
+    root = tmp_path_factory.mktemp("tfds")
+    datasets.build("koo_synthetic", "tiny", data_dir=str(root))
+    return root

@@ -22,7 +22,14 @@ def test_wheel_contents(tmp_path):
     assert top - dist_info == {"deepmotif_arch"}, top
     for required in ("deepmotif_arch/__init__.py", "deepmotif_arch/cli/main.py",
                      "deepmotif_arch/cli/zoo.py", "deepmotif_arch/tfds_builders/__init__.py",
-                     "deepmotif_arch/models.py"):
+                     "deepmotif_arch/models.py",
+                     "deepmotif_arch/tfds_builders/koo_synthetic/koo_synthetic_dataset_builder.py",
+                     "deepmotif_arch/tfds_builders/koo_synthetic/__init__.py",
+                     "deepmotif_arch/tfds_builders/koo_synthetic/README.md",
+                     "deepmotif_arch/tfds_builders/koo_synthetic/CITATIONS.bib",
+                     "deepmotif_arch/tfds_builders/koo_synthetic/TAGS.txt",
+                     "deepmotif_arch/tfds_builders/koo_synthetic/checksums.tsv",
+                     "deepmotif_arch/tfds_builders/koo_synthetic/dummy_data/README.md"):
         assert required in names
     assert not any(n.startswith(("tests/", "benchmarks/", "cli/")) for n in names)
     entry_points = zipfile.ZipFile(wheel).read(

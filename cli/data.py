@@ -1,0 +1,97 @@
+"""``deepmotif data``: build the data sets and see what is built."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ._common import console, import_keras, user_errors
+
+app = typer.Typer(help="The data sets: koo_synthetic (generated) and koo_invivo (DeepSEA).",
+                  no_args_is_help=True)
+
+Name = Annotated[str, typer.Argument(help="koo_synthetic (default) or koo_invivo.")]
+Config = Annotated[str | None, typer.Option("--config", "-c",
+                                            help="Builder config, e.g. paper or tiny.")]
+DataDir = Annotated[str | None, typer.Option(
+    "--data-dir", help="TFDS data folder (default $TFDS_DATA_DIR or ~/tensorflow_datasets).")]
+_CUSTOM = "Custom koo_synthetic"
+Size = Annotated[int | None, typer.Option("--size", help="Number of sequences.",
+                                          rich_help_panel=_CUSTOM)]
+Length = Annotated[int | None, typer.Option("--length", help="Sequence length (nt).",
+                                            rich_help_panel=_CUSTOM)]
+Seed = Annotated[int | None, typer.Option("--seed", help="Generator seed.",
+                                          rich_help_panel=_CUSTOM)]
+
+
+def _overrides(size, length, seed) -> dict:
+    return {"num_sequences": size, "length": length, "seed": seed}
+
+
+@app.command("build")
+def build(
+    name: Name = "koo_synthetic",
+    config: Config = None,
+    data_dir: DataDir = None,
+    size: Size = None,
+    length: Length = None,
+    seed: Seed = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite",
+                                            help="Rebuild even if already built.")] = False,
+) -> None:
+    """Generate (koo_synthetic) or convert (koo_invivo) a data set, with progress bars.
+
+    The build writes into a temporary folder and renames it when complete; an
+    interrupted build leaves nothing that looks finished, and running the command
+    again starts it over.
+    """
+    import_keras()
+    with user_errors():
+        from deepmotif_arch import datasets
+
+        builder = datasets.build(name, config, data_dir, overwrite=overwrite,
+                                 **_overrides(size, length, seed))
+    _print_info(builder)
+
+
+@app.command("info")
+def info(
+    name: Name = "koo_synthetic",
+    config: Config = None,
+    data_dir: DataDir = None,
+    size: Size = None,
+    length: Length = None,
+    seed: Seed = None,
+) -> None:
+    """Show where a data set lives, whether it is built, and its splits."""
+    import_keras()
+    with user_errors():
+        from deepmotif_arch import datasets
+
+        builder = datasets.get_builder(name, config, data_dir, **_overrides(size, length, seed))
+        if builder.is_prepared():
+            datasets.verify_prepared(builder)
+    _print_info(builder)
+
+
+def _print_info(builder) -> None:
+    prepared = builder.is_prepared()
+    table = Table(title=f"{builder.name}/{builder.builder_config.name} {builder.version}")
+    table.add_column("Split")
+    table.add_column("Examples", justify="right")
+    table.add_column("Size", justify="right")
+    if prepared:
+        for split_name, split in builder.info.splits.items():
+            table.add_row(split_name, f"{split.num_examples:,}", _size(int(split.num_bytes)))
+    console.print(table)
+    where = "Built in" if prepared else "Not built yet; it would go to"
+    console.print(f"{where} {builder.data_dir}", soft_wrap=True, highlight=False)
+
+
+def _size(num_bytes: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if num_bytes >= scale:
+            return f"{num_bytes / scale:.1f} {unit}"
+    return f"{num_bytes} B"

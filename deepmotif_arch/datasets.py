@@ -1,0 +1,372 @@
+"""The data sets of the paper as TFDS builders and streaming tf.data pipelines.
+
+Importing this module registers the builders with TFDS, which is what
+``tfds build koo_synthetic --imports deepmotif_arch.datasets`` relies on. Each
+builder is imported the way ``tfds build <folder>`` imports it (its folder's parent
+on ``sys.path``, module ``koo_synthetic.koo_synthetic_dataset_builder``), and only
+that way, so TFDS finds its README and checksums beside the code in editable and
+regular installs alike and never registers a name twice.
+
+>>> from deepmotif_arch import datasets
+>>> train = datasets.load("koo_synthetic", "train", batch_size=100)   # doctest: +SKIP
+>>> model.fit(train, validation_data=datasets.load(split="validation"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from deepmotif_arch.errors import DatasetError
+
+__all__ = [
+    "DATASETS",
+    "builder_class",
+    "get_builder",
+    "build",
+    "verify_prepared",
+    "load",
+    "load_numpy",
+]
+
+#: Data sets this library provides, the default first.
+DATASETS = ("koo_synthetic", "koo_invivo")
+
+#: Splits cached in memory (compact form, filled while the first epoch streams) when
+#: their files are smaller than this; larger splits stream from disk every epoch.
+CACHE_LIMIT_BYTES = 512 * 2**20
+
+
+
+def _builders_dir() -> Path:
+    import deepmotif_arch.tfds_builders as pkg
+
+    return Path(pkg.__file__).resolve().parent
+
+
+def available() -> list[str]:
+    """Data sets whose builder is installed."""
+    root = _builders_dir()
+    return [n for n in DATASETS if (root / n / f"{n}_dataset_builder.py").exists()]
+
+
+def builder_class(name: str = "koo_synthetic"):
+    """The TFDS builder class of a data set, imported (and registered) once.
+
+    Raises
+    ------
+    DatasetError
+        For a name that is not one of :data:`DATASETS`.
+    """
+    if name not in available():
+        close = difflib.get_close_matches(str(name), available(), n=2, cutoff=0.4)
+        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(available())}."
+        raise DatasetError(f"unknown data set {name!r}; {hint}")
+    module_name = f"{name}.{name}_dataset_builder"
+    module = sys.modules.get(module_name)
+    if module is None:
+        import tensorflow_datasets as tfds
+
+        root = str(_builders_dir())
+        with tfds.core.utils.add_sys_path(root):
+            module = importlib.import_module(module_name)
+    return module.Builder
+
+
+def register_all() -> None:
+    """Import every installed builder so that ``tfds.builder(name)`` finds it."""
+    for name in available():
+        builder_class(name)
+
+
+def _config(builder_cls, config: Any, overrides: dict) -> Any:
+    """Resolve a config name, object or overrides into something TFDS accepts."""
+    names = [c.name for c in builder_cls.BUILDER_CONFIGS]
+    if config is None:
+        config = builder_cls.DEFAULT_CONFIG_NAME or (names[0] if names else None)
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if isinstance(config, str):
+        if config not in names:
+            raise DatasetError(
+                f"{builder_cls.name} has no config {config!r}; use one of {', '.join(names)}."
+            )
+        if not overrides:
+            return config
+        base = next(c for c in builder_cls.BUILDER_CONFIGS if c.name == config)
+        config_cls = type(base)
+        fields = {f: getattr(base, f) for f in getattr(base, "__dataclass_fields__", {})
+                  if f not in ("name", "version", "release_notes", "supported_versions",
+                               "description", "tags")}
+        unknown = sorted(set(overrides) - set(fields))
+        if unknown:
+            raise DatasetError(
+                f"{builder_cls.name} configs have no setting {unknown[0]!r}; "
+                f"use {', '.join(sorted(fields))}."
+            )
+        fields.update(overrides)
+        suffix = "_".join(f"{k}{v}" for k, v in sorted(overrides.items()))
+        try:
+            return config_cls(name=f"{config}_{suffix}", description=f"{config} with {suffix}",
+                              **fields)
+        except DatasetError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise DatasetError(f"invalid settings for {builder_cls.name}: {exc}.") from None
+    return config
+
+
+def get_builder(name: str = "koo_synthetic", config: Any = None, data_dir: str | None = None,
+                **overrides):
+    """A TFDS builder for a data set.
+
+    Parameters
+    ----------
+    name : str
+        ``"koo_synthetic"`` or ``"koo_invivo"``.
+    config : str or BuilderConfig, optional
+        A config name (``"paper"``, ``"tiny"``) or object; default the builder's default.
+    data_dir : str, optional
+        Where TFDS keeps prepared data; default TFDS's (``$TFDS_DATA_DIR`` or
+        ``~/tensorflow_datasets``).
+    **overrides
+        Config settings to change, e.g. ``num_sequences=5000, length=300, seed=3``
+        for ``koo_synthetic``; a config with a name derived from them is built.
+    """
+    cls = builder_class(name)
+    resolved = _config(cls, config, overrides)
+    try:
+        return cls(config=resolved, data_dir=data_dir)
+    except DatasetError:
+        raise
+    except Exception as exc:  # e.g. an unreadable dataset_info.json left in data_dir
+        config_name = resolved if isinstance(resolved, str) else getattr(resolved, "name", "")
+        raise DatasetError(
+            f"cannot open {name}/{config_name} in {data_dir or 'the TFDS data folder'} "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+            f"delete that folder and rebuild with `deepmotif data build {name}`."
+        ) from None
+
+
+def verify_prepared(builder) -> None:
+    """Check that a prepared data set has every shard file at its recorded size.
+
+    Raises
+    ------
+    DatasetError
+        Naming the first missing or truncated file and how to rebuild.
+    """
+    fix = (f"delete {builder.data_dir} and rebuild it with "
+           f"`deepmotif data build {builder.name} --config {builder.builder_config.name}`")
+    try:
+        splits = builder.info.splits
+    except Exception as exc:  # unreadable dataset_info.json and the like
+        raise DatasetError(f"the prepared data in {builder.data_dir} is unreadable ({exc}); "
+                           f"{fix}.") from None
+    if not splits:
+        raise DatasetError(f"the prepared data in {builder.data_dir} lists no splits; {fix}.")
+    for split_name, split in splits.items():
+        paths = list(split.filepaths)
+        missing = [p for p in paths if not os.path.exists(p)]
+        if missing or not paths:
+            where = missing[0] if missing else f"the {split_name} split"
+            raise DatasetError(f"the prepared data is incomplete: {where} is missing; {fix}.")
+        size = sum(os.path.getsize(p) for p in paths)
+        expected = int(split.num_bytes or 0)
+        if _is_tfrecord(builder):
+            # TFRecord frames each record with a length and two CRCs (16 bytes).
+            expected += _TFRECORD_FRAME_BYTES * int(split.num_examples)
+            truncated = size != expected
+        else:
+            truncated = size < expected
+        if truncated:
+            raise DatasetError(
+                f"the {split_name} files in {builder.data_dir} hold {size} bytes where "
+                f"{expected} were written; the data are truncated or corrupted; {fix}."
+            )
+
+
+_TFRECORD_FRAME_BYTES = 16
+
+
+def _is_tfrecord(builder) -> bool:
+    return "tfrecord" in str(getattr(builder.info, "file_format", "tfrecord")).lower()
+
+
+def build(name: str = "koo_synthetic", config: Any = None, data_dir: str | None = None, *,
+          overwrite: bool = False, **overrides):
+    """Generate or convert a data set into ``data_dir`` (TFDS shows progress bars).
+
+    TFDS writes into a temporary folder and renames it when complete, so an
+    interrupted build never looks finished; building again starts over.
+
+    Returns
+    -------
+    tfds.core.DatasetBuilder
+        The prepared builder.
+    """
+    import tensorflow_datasets as tfds
+
+    builder = get_builder(name, config, data_dir, **overrides)
+    if builder.is_prepared() and not overwrite:
+        verify_prepared(builder)
+        return builder
+    mode = (tfds.download.GenerateMode.REUSE_CACHE_IF_EXISTS if overwrite
+            else tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS)
+    if overwrite and builder.is_prepared():
+        import shutil
+
+        shutil.rmtree(builder.data_dir)
+        builder = get_builder(name, config, data_dir, **overrides)
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(download_mode=mode)
+    )
+    verify_prepared(builder)
+    return builder
+
+
+def _prepared_builder(name, config, data_dir, build_missing, overrides):
+    builder = get_builder(name, config, data_dir, **overrides)
+    if not builder.is_prepared():
+        if not build_missing:
+            raise DatasetError(
+                f"{name}/{builder.builder_config.name} is not built in {builder.data_dir}; "
+                f"run `deepmotif data build {name} --config {builder.builder_config.name}` "
+                "or pass build=True."
+            )
+        print(f"Building {name}/{builder.builder_config.name} in {builder.data_dir} "
+              "(first use only).", file=sys.stderr)
+        builder = build(name, config, data_dir, **overrides)
+    verify_prepared(builder)
+    return builder
+
+
+def _check_split(builder, split: str) -> None:
+    if split not in builder.info.splits:
+        raise DatasetError(
+            f"{builder.name} has no split {split!r}; use one of "
+            f"{', '.join(builder.info.splits.keys())}."
+        )
+
+
+def load(
+    name: str = "koo_synthetic",
+    split: str = "train",
+    *,
+    config: Any = None,
+    data_dir: str | None = None,
+    batch_size: int = 100,
+    shuffle: bool | None = None,
+    seed: int = 0,
+    one_hot: bool = True,
+    cache: bool | str = "auto",
+    build: bool = True,
+    drop_remainder: bool = False,
+    prefetch_to_device: bool | str = "auto",
+    **overrides,
+):
+    """A batched, streaming ``tf.data.Dataset`` of ``(x, y)`` for ``model.fit``.
+
+    Works as the input of ``model.fit`` / ``evaluate`` / ``predict`` on every Keras
+    backend (TensorFlow, JAX, PyTorch).
+
+    Parameters
+    ----------
+    name, config, data_dir, **overrides
+        As in :func:`get_builder`.
+    split : str, default "train"
+        ``"train"``, ``"validation"`` or ``"test"``; TFDS slicing (``"train[:10%]"``) works.
+    batch_size : int, default 100
+        The paper's mini-batch size.
+    shuffle : bool, optional
+        Shuffle files and examples every epoch; default True for ``train`` only.
+    seed : int, default 0
+        Seed of the file and example shuffling (reproducible order).
+    one_hot : bool, default True
+        ``x`` as float32 of shape (batch, length, 4) in A, C, G, T order; with False,
+        uint8 indices of shape (batch, length).
+    cache : bool or "auto", default "auto"
+        Keep the compact examples in memory after the first epoch. "auto" caches
+        splits whose files are under 512 MiB.
+    build : bool, default True
+        Build a missing data set first (with a progress bar); with False, a missing
+        data set is an error that says how to build it.
+    drop_remainder : bool, default False
+        Drop a last, smaller batch.
+    prefetch_to_device : bool or "auto", default "auto"
+        With the TensorFlow backend and a visible GPU, prefetch batches onto it.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Elements ``(x, y)``; ``y`` float32 of shape (batch, num_classes).
+    """
+    import tensorflow as tf
+
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise DatasetError(f"batch_size is {batch_size!r}; it must be a positive integer "
+                           "such as 100.")
+    builder = _prepared_builder(name, config, data_dir, build, overrides)
+    base_split = split.split("[")[0]
+    _check_split(builder, base_split)
+    if shuffle is None:
+        shuffle = base_split == "train"
+    import tensorflow_datasets as tfds
+
+    read_config = tfds.ReadConfig(shuffle_seed=seed, try_autocache=False)
+    ds = builder.as_dataset(split=split, shuffle_files=bool(shuffle), read_config=read_config)
+    ds = ds.map(lambda ex: (ex["sequence"], ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
+    if cache == "auto":
+        cache = builder.info.splits[base_split].num_bytes < CACHE_LIMIT_BYTES
+    if cache:
+        ds = ds.cache()
+    if shuffle:
+        n = builder.info.splits[split].num_examples
+        ds = ds.shuffle(min(max(n, 1), 20_000), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+
+    def encode(seq, label):
+        x = tf.one_hot(tf.cast(seq, tf.int32), 4, dtype=tf.float32) if one_hot else seq
+        return x, tf.cast(label, tf.float32)
+
+    ds = ds.map(encode, num_parallel_calls=tf.data.AUTOTUNE)
+    if prefetch_to_device and _tensorflow_gpu():
+        return ds.apply(tf.data.experimental.prefetch_to_device("/GPU:0"))
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _tensorflow_gpu() -> bool:
+    """True when Keras runs on TensorFlow and TensorFlow sees a GPU."""
+    import keras
+    import tensorflow as tf
+
+    return keras.backend.backend() == "tensorflow" and bool(tf.config.list_physical_devices("GPU"))
+
+
+def load_numpy(name: str = "koo_synthetic", split: str = "test", *, config: Any = None,
+               data_dir: str | None = None, one_hot: bool = True, build: bool = True,
+               **overrides):
+    """A whole split as NumPy arrays ``(x, y)`` (loads it into memory; use for metrics).
+
+    ``x`` is float32 (n, length, 4) when ``one_hot`` else uint8 (n, length); ``y``
+    float32 (n, num_classes). Examples keep the order TFDS stored them in.
+    """
+    import numpy as np
+
+    ds = load(name, split, config=config, data_dir=data_dir, batch_size=1024, shuffle=False,
+              one_hot=False, cache=False, build=build, prefetch_to_device=False, **overrides)
+    xs, ys = [], []
+    for x, y in ds.as_numpy_iterator():
+        xs.append(x)
+        ys.append(y)
+    x = np.concatenate(xs)
+    y = np.concatenate(ys)
+    if one_hot:
+        x = np.eye(4, dtype=np.float32)[x]
+    return x, y
+
+
+register_all()

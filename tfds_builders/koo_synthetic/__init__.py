@@ -1,0 +1,1 @@
+"""koo_synthetic: JASPAR motifs planted in random DNA (Koo & Eddy 2019)."""
