@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
+	$(VENV)/bin/deepmotif data build koo_synthetic
 	$(VENV)/bin/deepmotif zoo list
 	$(VENV)/bin/deepmotif zoo show cnn-25
 
@@ -37,6 +38,8 @@ test-slow: install
 
 bench: install
 	$(PY) benchmarks/bench_import.py
+	$(PY) benchmarks/bench_synthetic.py
+	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) benchmarks/bench_pipeline.py; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -230,18 +230,26 @@ def generate(
     # 4. background: 2 bits per nucleotide straight from the raw 64-bit stream.
     sequences = _uniform_letters(rng, n, length)
 
-    # 5. motif letters, sampled column by column from their PWMs (only where planted).
-    column = np.arange(w_max)[None, None, :]
-    inside = used[..., None] & (column < widths[..., None])  # (n, k_max, w_max)
-    rows, slots, cols = np.nonzero(inside)
-    pwm_of = which[rows, slots]
-    draws = rng.random(len(rows))
-    letters = (draws[:, None] >= thresholds[pwm_of, cols]).sum(axis=1).astype(np.uint8)
-    sequences[rows, starts[rows, slots] + cols] = letters
+    # 5. motif letters, sampled column by column from their PWMs (only where planted):
+    # one entry per planted nucleotide, in sequence / motif / column order.
+    seq_of = np.repeat(np.arange(n), counts)  # slots are left-aligned: 0 .. count - 1
+    slot_of = np.arange(seq_of.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    w = widths[seq_of, slot_of]
+    first = np.repeat(np.cumsum(w) - w, w)
+    cols = np.arange(first.size) - first
+    column_of = np.repeat(which[seq_of, slot_of] * w_max, w) + cols
+    draws = rng.random(first.size)
+    letters = np.zeros(first.size, dtype=np.uint8)
+    for k in range(3):  # letter = number of cumulative thresholds the draw passes
+        letters += (draws >= np.take(thresholds[..., k].reshape(-1), column_of)).view(np.uint8)
+    flat = np.repeat(seq_of * length + starts[seq_of, slot_of], w) + cols
+    sequences.reshape(-1)[flat] = letters
 
     tf = which % n_classes
     labels = np.zeros((n, n_classes), dtype=np.uint8)
-    labels[np.broadcast_to(np.arange(n)[:, None], used.shape)[used], tf[used]] = 1
+    every = np.arange(n)
+    for j in range(k_max):
+        labels[every, tf[:, j]] |= used[:, j].view(np.uint8)
 
     def masked(values):
         return np.where(used, values, -1).astype(np.int32)
@@ -258,12 +266,18 @@ def generate(
 
 
 def _uniform_letters(rng: np.random.Generator, n: int, length: int) -> np.ndarray:
-    """Uniform letters 0..3 of shape (n, length), 32 per raw 64-bit draw."""
+    """Uniform letters 0..3 of shape (n, length), 32 per raw 64-bit draw (2 bits each)."""
     words = -(-n * length // 32)
     raw = rng.bit_generator.random_raw(words).astype("<u8").view(np.uint8)
-    shifts = np.array([0, 2, 4, 6], dtype=np.uint8)
-    letters = ((raw[:, None] >> shifts) & 3).reshape(-1)
-    return np.ascontiguousarray(letters[: n * length].reshape(n, length))
+    letters = _BYTE_TO_LETTERS[raw].view(np.uint8)  # 4 letters per byte, low bits first
+    return letters[: n * length].reshape(n, length)
+
+
+# Byte value -> its four 2-bit letters (low bits first), packed little-endian in a uint32.
+_BYTE_TO_LETTERS = (
+    (np.arange(256)[:, None] >> np.array([0, 2, 4, 6]) & 3).astype(np.uint8)
+    .view("<u4").reshape(256)
+)
 
 
 def split_indices(num_sequences: int, seed: int = 0,
