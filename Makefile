@@ -20,9 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(VENV)/bin/deepmotif data build koo_synthetic
-	$(VENV)/bin/deepmotif zoo list
-	$(VENV)/bin/deepmotif zoo show cnn-25
+	$(VENV)/bin/deepmotif train cnn-25
 
 # The tests that need a Keras backend (marker `backend`) run once per backend;
 # the rest (and the cross-backend checkpoint test, which starts its own

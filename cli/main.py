@@ -9,6 +9,7 @@ import typer
 from deepmotif_arch import __version__
 
 from .data import app as data_app
+from .train import evaluate, train
 from .zoo import app as zoo_app
 
 app = typer.Typer(
@@ -22,6 +23,8 @@ app = typer.Typer(
 )
 app.add_typer(zoo_app, name="zoo")
 app.add_typer(data_app, name="data")
+app.command("train")(train)
+app.command("evaluate")(evaluate)
 
 
 def _version(value: bool) -> None:

@@ -25,9 +25,11 @@ from deepmotif_arch.errors import DatasetError
 
 __all__ = [
     "DATASETS",
+    "SplitStream",
     "builder_class",
     "get_builder",
     "build",
+    "class_names",
     "verify_prepared",
     "load",
     "load_numpy",
@@ -91,9 +93,13 @@ def _config(builder_cls, config: Any, overrides: dict) -> Any:
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if isinstance(config, str):
         if config not in names:
-            raise DatasetError(
-                f"{builder_cls.name} has no config {config!r}; use one of {', '.join(names)}."
-            )
+            parsed = _parse_derived_name(builder_cls, config)
+            if parsed is None:
+                raise DatasetError(
+                    f"{builder_cls.name} has no config {config!r}; use one of {', '.join(names)}."
+                )
+            config, derived = parsed
+            overrides = {**derived, **overrides}
         if not overrides:
             return config
         base = next(c for c in builder_cls.BUILDER_CONFIGS if c.name == config)
@@ -117,6 +123,31 @@ def _config(builder_cls, config: Any, overrides: dict) -> Any:
         except (TypeError, ValueError) as exc:
             raise DatasetError(f"invalid settings for {builder_cls.name}: {exc}.") from None
     return config
+
+
+def _parse_derived_name(builder_cls, name: str) -> tuple[str, dict] | None:
+    """``tiny_length150_seed4`` -> ``("tiny", {"length": 150, "seed": 4})`` (names made by
+    :func:`get_builder` for configs with overrides), or None."""
+    import re
+
+    for base in builder_cls.BUILDER_CONFIGS:
+        prefix = base.name + "_"
+        if not name.startswith(prefix):
+            continue
+        fields = sorted((f for f in getattr(base, "__dataclass_fields__", {})
+                         if isinstance(getattr(base, f), int)
+                         and not isinstance(getattr(base, f), bool)), key=len, reverse=True)
+        rest, found = name[len(prefix):], {}
+        while rest:
+            match = next((m for f in fields
+                          if (m := re.match(rf"({re.escape(f)})(-?\d+)(?:_|$)", rest))), None)
+            if match is None:
+                break
+            found[match.group(1)] = int(match.group(2))
+            rest = rest[match.end():]
+        if not rest and found:
+            return base.name, found
+    return None
 
 
 def get_builder(name: str = "koo_synthetic", config: Any = None, data_dir: str | None = None,
@@ -149,6 +180,14 @@ def get_builder(name: str = "koo_synthetic", config: Any = None, data_dir: str |
             f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
             f"delete that folder and rebuild with `deepmotif data build {name}`."
         ) from None
+
+
+def class_names(builder) -> list[str]:
+    """Names of the label columns of a data set, in order."""
+    names = getattr(builder, "CLASS_NAMES", None)
+    if names:
+        return list(names)
+    return [f"class_{i}" for i in range(int(builder.info.features["label"].shape[0]))]
 
 
 def verify_prepared(builder) -> None:
@@ -252,6 +291,81 @@ def _check_split(builder, split: str) -> None:
         )
 
 
+class SplitStream:
+    """One split of a prepared data set, read once into a compact cache and batched per epoch.
+
+    :func:`load` is built on this. Training uses it directly: :meth:`epoch` gives the
+    batches of one epoch in an order fixed by a seed, so a resumed run sees the same
+    data order as an uninterrupted one.
+
+    Attributes
+    ----------
+    builder : tfds.core.DatasetBuilder
+    split : str
+    num_examples : int
+    input_length : int
+    num_classes : int
+    """
+
+    def __init__(self, name: str = "koo_synthetic", split: str = "train", *, config: Any = None,
+                 data_dir: str | None = None, cache: bool | str = "auto", build: bool = True,
+                 **overrides):
+        import tensorflow as tf
+        import tensorflow_datasets as tfds
+
+        self.builder = _prepared_builder(name, config, data_dir, build, overrides)
+        self.split = split
+        base_split = split.split("[")[0]
+        _check_split(self.builder, base_split)
+        info = self.builder.info
+        self.num_examples = int(info.splits[split].num_examples)
+        self.input_length = int(info.features["sequence"].shape[0])
+        self.num_classes = int(info.features["label"].shape[0])
+        if cache == "auto":
+            cache = int(info.splits[base_split].num_bytes) < CACHE_LIMIT_BYTES
+        ds = self.builder.as_dataset(split=split, shuffle_files=False,
+                                     read_config=tfds.ReadConfig(try_autocache=False))
+        ds = ds.map(lambda ex: (ex["sequence"], ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
+        self.compact = ds.cache() if cache else ds
+
+    def epoch(self, seed: int | None = 0, *, batch_size: int = 100, shuffle: bool = True,
+              one_hot: bool = True, drop_remainder: bool = False,
+              reshuffle_each_iteration: bool = False, prefetch_to_device: bool | str = "auto"):
+        """Batches ``(x, y)`` of one pass over the split.
+
+        With ``shuffle`` the order is a function of ``seed`` alone (and, with
+        ``reshuffle_each_iteration``, of how often the dataset was iterated).
+        """
+        import tensorflow as tf
+
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise DatasetError(f"batch_size is {batch_size!r}; it must be a positive integer "
+                               "such as 100.")
+        ds = self.compact
+        if shuffle:
+            ds = ds.shuffle(min(max(self.num_examples, 1), SHUFFLE_BUFFER), seed=seed,
+                            reshuffle_each_iteration=reshuffle_each_iteration)
+        ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+
+        def encode(seq, label):
+            x = tf.one_hot(tf.cast(seq, tf.int32), 4, dtype=tf.float32) if one_hot else seq
+            return x, tf.cast(label, tf.float32)
+
+        ds = ds.map(encode, num_parallel_calls=tf.data.AUTOTUNE)
+        if prefetch_to_device and _tensorflow_gpu():
+            return ds.apply(tf.data.experimental.prefetch_to_device("/GPU:0"))
+        return ds.prefetch(tf.data.AUTOTUNE)
+
+    def steps(self, batch_size: int, drop_remainder: bool = False) -> int:
+        """Batches per epoch."""
+        full, rest = divmod(self.num_examples, batch_size)
+        return full if drop_remainder or not rest else full + 1
+
+
+#: Examples held by the shuffle buffer (the whole split when smaller).
+SHUFFLE_BUFFER = 50_000
+
+
 def load(
     name: str = "koo_synthetic",
     split: str = "train",
@@ -282,15 +396,15 @@ def load(
     batch_size : int, default 100
         The paper's mini-batch size.
     shuffle : bool, optional
-        Shuffle files and examples every epoch; default True for ``train`` only.
+        Shuffle the examples, differently every epoch; default True for ``train`` only.
     seed : int, default 0
-        Seed of the file and example shuffling (reproducible order).
+        Seed of the shuffling (a reproducible sequence of epoch orders).
     one_hot : bool, default True
         ``x`` as float32 of shape (batch, length, 4) in A, C, G, T order; with False,
         uint8 indices of shape (batch, length).
     cache : bool or "auto", default "auto"
         Keep the compact examples in memory after the first epoch. "auto" caches
-        splits whose files are under 512 MiB.
+        splits whose files are under 512 MiB; larger splits stream from disk.
     build : bool, default True
         Build a missing data set first (with a progress bar); with False, a missing
         data set is an error that says how to build it.
@@ -304,38 +418,16 @@ def load(
     tf.data.Dataset
         Elements ``(x, y)``; ``y`` float32 of shape (batch, num_classes).
     """
-    import tensorflow as tf
-
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise DatasetError(f"batch_size is {batch_size!r}; it must be a positive integer "
                            "such as 100.")
-    builder = _prepared_builder(name, config, data_dir, build, overrides)
-    base_split = split.split("[")[0]
-    _check_split(builder, base_split)
+    stream = SplitStream(name, split, config=config, data_dir=data_dir, cache=cache,
+                         build=build, **overrides)
     if shuffle is None:
-        shuffle = base_split == "train"
-    import tensorflow_datasets as tfds
-
-    read_config = tfds.ReadConfig(shuffle_seed=seed, try_autocache=False)
-    ds = builder.as_dataset(split=split, shuffle_files=bool(shuffle), read_config=read_config)
-    ds = ds.map(lambda ex: (ex["sequence"], ex["label"]), num_parallel_calls=tf.data.AUTOTUNE)
-    if cache == "auto":
-        cache = builder.info.splits[base_split].num_bytes < CACHE_LIMIT_BYTES
-    if cache:
-        ds = ds.cache()
-    if shuffle:
-        n = builder.info.splits[split].num_examples
-        ds = ds.shuffle(min(max(n, 1), 20_000), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-
-    def encode(seq, label):
-        x = tf.one_hot(tf.cast(seq, tf.int32), 4, dtype=tf.float32) if one_hot else seq
-        return x, tf.cast(label, tf.float32)
-
-    ds = ds.map(encode, num_parallel_calls=tf.data.AUTOTUNE)
-    if prefetch_to_device and _tensorflow_gpu():
-        return ds.apply(tf.data.experimental.prefetch_to_device("/GPU:0"))
-    return ds.prefetch(tf.data.AUTOTUNE)
+        shuffle = split.split("[")[0] == "train"
+    return stream.epoch(seed, batch_size=batch_size, shuffle=bool(shuffle), one_hot=one_hot,
+                        drop_remainder=drop_remainder, reshuffle_each_iteration=True,
+                        prefetch_to_device=prefetch_to_device)
 
 
 def _tensorflow_gpu() -> bool:

@@ -75,3 +75,14 @@ class MotifDatabaseError(DeepMotifError):
     """A motif database that cannot be loaded (missing package or release)."""
 
 __all__ += ["MotifFormatError", "InvalidMotifError", "MotifDatabaseError"]
+
+
+class CheckpointError(DeepMotifError):
+    """A checkpoint that is missing, not a Keras file, or fed input it was not trained on."""
+
+
+class TrainingError(DeepMotifError):
+    """A run that cannot start or continue (different run in the output folder, divergence)."""
+
+
+__all__ += ["CheckpointError", "TrainingError"]

@@ -88,7 +88,7 @@ def build_model(
             x = layers.MaxPooling1D(
                 pool_size=block.pool, strides=block.stride, padding="same", name=f"conv{i}_pool"
             )(x)
-        x = layers.Dropout(spec.conv_dropout, name=f"conv{i}_dropout")(x)
+        x = layers.Dropout(spec.conv_dropout, seed=_dropout_seed(), name=f"conv{i}_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(
         spec.dense_units,
@@ -100,15 +100,31 @@ def build_model(
     if spec.dense_batchnorm:
         x = layers.BatchNormalization(name="dense_bn")(x)
     x = layers.Activation("relu", name="dense_relu")(x)
-    x = layers.Dropout(spec.dense_dropout, name="dense_dropout")(x)
+    x = layers.Dropout(spec.dense_dropout, seed=_dropout_seed(), name="dense_dropout")(x)
+    policy = keras.config.dtype_policy()
     outputs = layers.Dense(
         num_classes,
         activation="sigmoid",
         kernel_initializer="he_normal",
         kernel_regularizer=regulariser(),
+        # Under mixed precision the probabilities stay float32 (Keras's advice).
+        dtype="float32" if policy.compute_dtype != policy.variable_dtype else None,
         name="output",
     )(x)
     return keras.Model(inputs, outputs, name=name or spec.name)
+
+
+def _dropout_seed() -> int:
+    """A seed for one Dropout layer, drawn from NumPy's global generator.
+
+    Seeded Dropout layers draw their masks from their own SeedGenerator on every
+    backend (unseeded ones on PyTorch use torch's global generator, which data loading
+    also consumes), so ``keras.utils.set_random_seed`` before building, and the
+    trainer's per-epoch seeding, make the masks reproducible.
+    """
+    import numpy as np
+
+    return int(np.random.randint(0, 2**31 - 1))
 
 
 def get_model(

@@ -55,6 +55,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for koo_synthetic."""
 
     VERSION = tfds.core.Version("1.0.0")
+    #: Label columns, in order.
+    CLASS_NAMES = synthetic.CLASS_NAMES
     RELEASE_NOTES = {
         "1.0.0": "Initial release: the paper's recipe, vectorised NumPy generator with "
                  "PCG64 seeds, ground truth per planted motif.",

@@ -1,0 +1,566 @@
+"""Training with the paper's protocol: resumable, reproducible, on any Keras backend.
+
+Defaults (Koo & Eddy 2019, Methods): binary cross-entropy on sigmoid outputs, Adam
+with a constant learning rate of 3e-4, mini-batches of 100, at most 100 epochs, and
+the weights with the lowest validation loss kept (early stopping; patience 20 as in
+the authors' released code).
+
+Why an epoch loop of our own around ``model.fit(epochs=1)`` instead of Keras's
+``EarlyStopping`` + ``ModelCheckpoint`` + ``BackupAndRestore``: resuming a run that
+was killed must end with the same best checkpoint as an uninterrupted run. That
+needs, at every epoch boundary, the model and optimizer state (saved with the
+model), the early-stopping state (best loss, epochs without improvement) and the
+history (which those callbacks do not persist), plus a data order and dropout masks
+that depend only on (trial, epoch). Each epoch therefore gets its own shuffling seed
+and its own dropout seeds; the state is written atomically after every epoch.
+Keras's ``TerminateOnNaN`` still stops a diverging epoch.
+
+Layout of an output folder::
+
+    model.keras     best checkpoint (+ deepmotif.json metadata), written at the end
+    history.csv     one row per epoch
+    run.json        manifest: spec, data set, seeds, backend, versions, times, metrics
+    state/          while running: last epoch's checkpoint, best checkpoint, state.json
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from deepmotif_arch.architectures import ArchSpec
+from deepmotif_arch.checkpoints import atomic_write_text, save_checkpoint
+from deepmotif_arch.errors import TrainingError
+
+__all__ = ["TrainSettings", "EpochRecord", "train", "default_output_dir", "PRECISIONS"]
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+RUN_FORMAT_VERSION = 1
+
+
+@dataclass
+class TrainSettings:
+    """Everything that defines a training run (the paper's protocol by default).
+
+    Attributes
+    ----------
+    spec : ArchSpec
+        The architecture.
+    dataset : str
+        ``"koo_synthetic"`` or ``"koo_invivo"``.
+    dataset_config : str or None
+        Builder config (``None``: the builder's default, ``paper`` for koo_synthetic).
+    data_dir : str or None
+        TFDS data folder.
+    epochs, batch_size, learning_rate, patience
+        100, 100, 3e-4 and 20.
+    trial : int
+        Seeds initialisation, data order and dropout; the same trial on the same
+        backend and machine reproduces a run.
+    precision : str
+        ``float32`` or a Keras mixed-precision policy.
+    distribute : bool
+        Data-parallel over every visible device (JAX: Keras DataParallel; TensorFlow:
+        ``tf.distribute.MirroredStrategy``).
+    jit_compile : bool or "auto"
+        Passed to ``model.compile``; "auto" chooses per backend (see benchmarks).
+    flavor : str
+        Architecture flavor the spec came from (recorded only).
+    """
+
+    spec: ArchSpec
+    dataset: str = "koo_synthetic"
+    dataset_config: str | None = None
+    data_dir: str | None = None
+    epochs: int = 100
+    batch_size: int = 100
+    learning_rate: float = 3e-4
+    patience: int = 20
+    trial: int = 0
+    precision: str = "float32"
+    distribute: bool = False
+    jit_compile: bool | str = "auto"
+    flavor: str = "paper"
+
+    def validate(self) -> None:
+        for name in ("epochs", "batch_size", "patience"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise TrainingError(f"{name} is {value!r}; it must be a positive integer.")
+        if isinstance(self.trial, bool) or not isinstance(self.trial, int) or self.trial < 0:
+            raise TrainingError(f"trial is {self.trial!r}; it must be 0 or a positive integer.")
+        if not (isinstance(self.learning_rate, (int, float)) and
+                math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            raise TrainingError(f"learning rate is {self.learning_rate!r}; it must be a "
+                                "positive number such as 3e-4.")
+        if self.precision not in PRECISIONS:
+            raise TrainingError(f"precision {self.precision!r} is not known; use one of "
+                                f"{', '.join(PRECISIONS)}.")
+
+    def identity(self, backend: str) -> dict[str, Any]:
+        """The settings that make two runs the same run (compared when resuming)."""
+        return {
+            "spec": self.spec.to_dict(),
+            "dataset": self.dataset,
+            "dataset_config": self.dataset_config,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "learning_rate": self.learning_rate,
+            "patience": self.patience,
+            "trial": self.trial,
+            "precision": self.precision,
+            "distribute": self.distribute,
+            "backend": backend,
+        }
+
+
+@dataclass
+class EpochRecord:
+    """One row of the training history."""
+
+    epoch: int
+    loss: float
+    val_loss: float
+    val_auroc: float | None
+    seconds: float
+    best: bool = False
+
+
+@dataclass
+class RunResult:
+    """What :func:`train` returns."""
+
+    output: Path
+    checkpoint: Path
+    manifest: dict[str, Any]
+    history: list[EpochRecord] = field(default_factory=list)
+    resumed_from: int = 0
+    already_complete: bool = False
+
+
+def _resolved_config(settings: TrainSettings) -> str:
+    """The data set config name, the builder's default when none was given."""
+    if settings.dataset_config:
+        return settings.dataset_config
+    from deepmotif_arch import datasets
+
+    return datasets.builder_class(settings.dataset).DEFAULT_CONFIG_NAME or "default"
+
+
+def default_output_dir(settings: TrainSettings, root: str | os.PathLike = "runs") -> Path:
+    """``runs/<model>/<dataset>-<config>/trial-<N>``."""
+    config = _resolved_config(settings)
+    return Path(root) / settings.spec.name / f"{settings.dataset}-{config}" / \
+        f"trial-{settings.trial}"
+
+
+def _seed(trial: int, *purpose: int) -> int:
+    """A 31-bit seed derived from the trial and a purpose (epoch, stream)."""
+    return int(np.random.SeedSequence([trial, *purpose]).generate_state(1)[0] >> 1)
+
+
+def _dropout_layers(model) -> list:
+    return [layer for layer in model.layers if getattr(layer, "seed_generator", None) is not None]
+
+
+def _seed_dropout(model, trial: int, epoch: int) -> None:
+    """Dropout masks of an epoch that depend on (trial, epoch) only (resumable).
+
+    Zoo models have seeded Dropout layers, which draw their masks from their own
+    SeedGenerator state on every backend; Keras does not save that state with the
+    model, so it is set here at the start of every epoch.
+    """
+    from keras import ops
+
+    for index, layer in enumerate(_dropout_layers(model)):
+        state = layer.seed_generator.state
+        value = np.array([_seed(trial, epoch, 2, index), 0]).astype(state.dtype)
+        state.assign(ops.convert_to_tensor(value))
+
+
+def _library_versions(backend: str) -> dict[str, str]:
+    import importlib.metadata as md
+
+    versions = {}
+    packages = ["deepmotif-arch", "keras", "numpy", "tensorflow", "tensorflow-datasets",
+                "scikit-learn"]
+    packages += {"jax": ["jax", "jaxlib"], "torch": ["torch"]}.get(backend, [])
+    for package in packages:
+        try:
+            versions[package] = md.version(package)
+        except md.PackageNotFoundError:
+            versions[package] = "not installed"
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def _choose_jit(jit_compile, backend: str, distribute: bool = False):
+    """Per-backend default of ``jit_compile`` (measured in benchmarks/README.md)."""
+    if backend == "tensorflow" and distribute:
+        # XLA cannot compile a step whose mirrored variables live on several devices.
+        return False
+    if jit_compile != "auto":
+        return bool(jit_compile)
+    # TensorFlow: XLA-compiled steps; JAX always compiles; PyTorch: eager (torch.compile's
+    # start-up cost outweighs its gain for these small models on CPU).
+    return {"tensorflow": True, "jax": True, "torch": False}.get(backend, "auto")
+
+
+class _Distribution:
+    """Context for data-parallel training on every visible device."""
+
+    def __init__(self, enabled: bool, backend: str):
+        self.enabled = enabled
+        self.backend = backend
+        self.strategy = None
+        self.devices: list[str] = []
+
+    def __enter__(self):
+        if not self.enabled:
+            return self
+        if self.backend == "jax":
+            import jax
+            import keras
+
+            devices = jax.devices()
+            self.devices = [str(d) for d in devices]
+            keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        elif self.backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_logical_devices("GPU")
+            devices = gpus or tf.config.list_logical_devices("CPU")
+            self.devices = [d.name for d in devices]
+            self.strategy = tf.distribute.MirroredStrategy([d.name for d in devices])
+            self._scope = self.strategy.scope()
+            self._scope.__enter__()
+        else:
+            raise TrainingError(
+                f"--distribute needs the jax or tensorflow backend; KERAS_BACKEND is "
+                f"{self.backend!r}."
+            )
+        return self
+
+    def __exit__(self, *exc):
+        if self.backend == "jax" and self.enabled:
+            import keras
+
+            keras.distribution.set_distribution(None)
+        if self.strategy is not None:
+            self._scope.__exit__(*exc)
+        return False
+
+
+def train(
+    settings: TrainSettings,
+    output: str | os.PathLike | None = None,
+    *,
+    on_epoch: Callable[[EpochRecord, dict], None] | None = None,
+    on_start: Callable[[dict], None] | None = None,
+    command: str | None = None,
+) -> RunResult:
+    """Train one model on one data set; resume if ``output`` holds the same unfinished run.
+
+    Parameters
+    ----------
+    settings : TrainSettings
+    output : path, optional
+        Output folder; default :func:`default_output_dir`.
+    on_epoch : callable, optional
+        Called after each epoch with the record and a dict of run facts.
+    on_start : callable, optional
+        Called once before the first epoch with run facts (start epoch, steps, ...).
+    command : str, optional
+        The command line, recorded in the manifest.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    TrainingError
+        The output folder holds a different run, cannot be written, or training
+        diverged (non-finite loss).
+    """
+    import keras
+
+    from deepmotif_arch import datasets
+    from deepmotif_arch.models import build_model
+
+    settings.validate()
+    settings = dataclasses.replace(settings, dataset_config=_resolved_config(settings))
+    backend = keras.backend.backend()
+    out = Path(output) if output is not None else default_output_dir(settings)
+    state_dir = out / "state"
+    identity = settings.identity(backend)
+    done = _finished_run(out, identity)
+    if done is not None:
+        return done
+    _prepare_output(out, state_dir, identity)
+
+    started = time.time()
+    train_stream = datasets.SplitStream(settings.dataset, "train", config=settings.dataset_config,
+                                        data_dir=settings.data_dir)
+    valid_stream = datasets.SplitStream(settings.dataset, "validation",
+                                        config=settings.dataset_config, data_dir=settings.data_dir)
+    builder = train_stream.builder
+    class_names = datasets.class_names(builder)
+    y_val = np.concatenate([y for _, y in valid_stream.epoch(
+        None, batch_size=1000, shuffle=False, prefetch_to_device=False).as_numpy_iterator()])
+
+    if settings.precision != "float32":
+        keras.mixed_precision.set_global_policy(settings.precision)
+    state = _read_state(state_dir)
+    history: list[EpochRecord] = [EpochRecord(**r) for r in state["history"]] if state else []
+    start_epoch = state["epoch"] + 1 if state else 0
+    best_loss = state["best_val_loss"] if state else math.inf
+    best_epoch = state["best_epoch"] if state else -1
+    wait = state["wait"] if state else 0
+
+    # The same global seeds whether the run starts or resumes (initialisation uses them
+    # only on a fresh start; tf.data combines them with each epoch's shuffling seed).
+    keras.utils.set_random_seed(_seed(settings.trial, 0, 0))
+    with _Distribution(settings.distribute, backend) as dist:
+        if state:
+            model = keras.models.load_model(state_dir / state["checkpoint"])
+        else:
+            model = build_model(settings.spec, input_length=train_stream.input_length,
+                                num_classes=train_stream.num_classes)
+            model.compile(
+                optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
+                loss="binary_crossentropy",
+                jit_compile=_choose_jit(settings.jit_compile, backend, settings.distribute),
+            )
+        val_ds = valid_stream.epoch(None, batch_size=settings.batch_size, shuffle=False)
+        facts = {"start_epoch": start_epoch, "epochs": settings.epochs,
+                 "steps": train_stream.steps(settings.batch_size), "backend": backend,
+                 "devices": dist.devices, "output": str(out), "best_val_loss": best_loss,
+                 "best_epoch": best_epoch}
+        if on_start is not None:
+            on_start(facts)
+
+        stopped_early = False
+        for epoch in range(start_epoch, settings.epochs):
+            if wait >= settings.patience:
+                stopped_early = True
+                break
+            tick = time.perf_counter()
+            _seed_dropout(model, settings.trial, epoch)
+            train_ds = train_stream.epoch(_seed(settings.trial, epoch, 1),
+                                          batch_size=settings.batch_size)
+            try:
+                fit = model.fit(train_ds, epochs=1, verbose=0, shuffle=False,
+                                callbacks=[keras.callbacks.TerminateOnNaN()])
+                loss = float(fit.history["loss"][-1])
+            except RuntimeError as exc:
+                # PyTorch's binary cross-entropy refuses NaN probabilities outright.
+                if "between 0 and 1" not in str(exc):
+                    raise
+                loss = math.nan
+            if not math.isfinite(loss):
+                raise TrainingError(
+                    f"training diverged: the loss became {loss} in epoch {epoch + 1}; "
+                    f"try a smaller --lr than {settings.learning_rate:g} or --precision float32."
+                )
+            p_val = np.asarray(model.predict(val_ds, verbose=0), dtype=np.float64)
+            from deepmotif_arch.metrics import binary_crossentropy, classification_metrics
+
+            val_loss = binary_crossentropy(y_val, p_val)
+            val_auroc = classification_metrics(y_val, p_val)["auroc"]["mean"]
+            improved = val_loss < best_loss
+            if improved:
+                best_loss, best_epoch, wait = val_loss, epoch, 0
+                save_checkpoint(model, state_dir / "best.keras", include_optimizer=False)
+            else:
+                wait += 1
+            record = EpochRecord(epoch + 1, loss, val_loss, val_auroc,
+                                 time.perf_counter() - tick, improved)
+            history.append(record)
+            _write_state(model, state_dir, identity, epoch, best_loss, best_epoch, wait, history)
+            if on_epoch is not None:
+                on_epoch(record, {**facts, "best_val_loss": best_loss, "best_epoch": best_epoch,
+                                  "wait": wait})
+        else:
+            stopped_early = wait >= settings.patience
+
+    return _finish(settings, out, state_dir, identity, history, best_epoch, best_loss,
+                   stopped_early, class_names, builder, train_stream, started, backend,
+                   start_epoch, command)
+
+
+def _finished_run(out: Path, identity: dict) -> RunResult | None:
+    manifest_path = out / "run.json"
+    if not manifest_path.exists():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except json.JSONDecodeError:
+        raise TrainingError(f"{manifest_path} is not valid JSON; move the folder away or "
+                            "choose another --output.") from None
+    if manifest.get("identity") != identity:
+        raise TrainingError(_different_run_message(out, manifest.get("identity"), identity))
+    history = [EpochRecord(**r) for r in manifest.get("history", [])]
+    return RunResult(out, out / "model.keras", manifest, history, already_complete=True)
+
+
+def _different_run_message(out: Path, theirs: dict | None, ours: dict) -> str:
+    if not theirs:
+        return (f"{out} holds files that are not a deepmotif run; choose another --output or "
+                "empty the folder.")
+    diff = [k for k in ours if theirs.get(k) != ours.get(k)]
+    first = diff[0] if diff else "settings"
+    return (f"{out} holds a different run ({first}: {theirs.get(first)!r} there, "
+            f"{ours.get(first)!r} now); choose another --output or delete that folder.")
+
+
+def _prepare_output(out: Path, state_dir: Path, identity: dict) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise TrainingError(f"cannot write to the output folder {out} ({exc.strerror}); "
+                            "choose a writable --output.") from None
+    state = _read_state(state_dir)
+    if state is not None and state.get("identity") != identity:
+        raise TrainingError(_different_run_message(out, state.get("identity"), identity))
+    if state is None:
+        foreign = [p.name for p in out.iterdir() if not p.name.startswith(".")
+                   and p.name != "state"]
+        if foreign:
+            raise TrainingError(
+                f"{out} already holds {', '.join(sorted(foreign)[:3])} but no unfinished run "
+                "to resume; choose another --output or empty the folder."
+            )
+    state_dir.mkdir(exist_ok=True)
+
+
+def _read_state(state_dir: Path) -> dict | None:
+    path = state_dir / "state.json"
+    if not path.exists():
+        return None
+    try:
+        state = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        raise TrainingError(f"{path} is damaged; delete {state_dir} to start the run "
+                            "over.") from None
+    if not (state_dir / state.get("checkpoint", "")).is_file():
+        raise TrainingError(f"{path} points to a missing checkpoint; delete {state_dir} to "
+                            "start the run over.")
+    return state
+
+
+def _write_state(model, state_dir: Path, identity: dict, epoch: int, best_loss: float,
+                 best_epoch: int, wait: int, history: list[EpochRecord]) -> None:
+    """Checkpoint the epoch, then point state.json at it, then drop older checkpoints."""
+    name = f"epoch-{epoch + 1:04d}.keras"
+    save_checkpoint(model, state_dir / name)
+    state = {
+        "identity": identity,
+        "epoch": epoch,
+        "checkpoint": name,
+        "best_val_loss": best_loss,
+        "best_epoch": best_epoch,
+        "wait": wait,
+        "history": [dataclasses.asdict(r) for r in history],
+    }
+    atomic_write_text(state_dir / "state.json", json.dumps(state, indent=1))
+    for old in state_dir.glob("epoch-*.keras"):
+        if old.name != name:
+            old.unlink()
+
+
+def _history_csv(history: list[EpochRecord]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["epoch", "loss", "val_loss", "val_auroc", "seconds", "best"])
+    for r in history:
+        writer.writerow([r.epoch, f"{r.loss:.6f}", f"{r.val_loss:.6f}",
+                         "" if r.val_auroc is None else f"{r.val_auroc:.6f}",
+                         f"{r.seconds:.3f}", int(r.best)])
+    return buffer.getvalue()
+
+
+def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, stopped_early,
+            class_names, builder, train_stream, started, backend, start_epoch, command):
+    import keras
+
+    from deepmotif_arch import datasets
+    from deepmotif_arch.metrics import classification_metrics
+
+    if best_epoch < 0:
+        raise TrainingError("no epoch finished; nothing to save.")
+    model = keras.models.load_model(state_dir / "best.keras")
+    test = datasets.SplitStream(settings.dataset, "test", config=settings.dataset_config,
+                                data_dir=settings.data_dir)
+    ys, ps = [], []
+    for x, y in test.epoch(None, batch_size=500, shuffle=False).as_numpy_iterator():
+        ys.append(y)
+        ps.append(np.asarray(model.predict(x, verbose=0), dtype=np.float32))
+    metrics = classification_metrics(np.concatenate(ys), np.concatenate(ps), class_names)
+    wall = time.time() - started
+    data = {"name": settings.dataset, "config": builder.builder_config.name,
+            "version": str(builder.version)}
+    training = {
+        "epochs_max": settings.epochs, "epochs_run": len(history), "best_epoch": best_epoch + 1,
+        "best_val_loss": best_loss, "stopped_early": stopped_early,
+        "batch_size": settings.batch_size, "learning_rate": settings.learning_rate,
+        "optimizer": "Adam", "loss": "binary_crossentropy", "patience": settings.patience,
+        "trial": settings.trial, "precision": settings.precision,
+        "distribute": settings.distribute, "backend": backend,
+        "seeds": {"init": _seed(settings.trial, 0, 0),
+                  "data": "SeedSequence([trial, epoch, 1])",
+                  "dropout": "SeedSequence([trial, epoch, 2, layer])"},
+    }
+    metadata = {
+        "library_version": _library_versions(backend)["deepmotif-arch"],
+        "model": settings.spec.to_dict(),
+        "flavor": settings.flavor,
+        "input_length": train_stream.input_length,
+        "alphabet": "ACGT",
+        "input_encoding": "one-hot, shape (length, 4), channels A, C, G, T",
+        "class_names": class_names,
+        "dataset": data,
+        "training": training,
+        "test_metrics": {"auroc": metrics["auroc"], "aupr": metrics["aupr"],
+                         "bce": metrics["bce"]},
+    }
+    save_checkpoint(model, out / "model.keras", metadata, include_optimizer=False)
+    atomic_write_text(out / "history.csv", _history_csv(history))
+    manifest = {
+        "format_version": RUN_FORMAT_VERSION,
+        "identity": identity,
+        "model": settings.spec.to_dict(),
+        "dataset": data,
+        "training": training,
+        "class_names": class_names,
+        "test_metrics": metrics,
+        "history": [dataclasses.asdict(r) for r in history],
+        "wall_time_s": wall + sum(r.seconds for r in history[:start_epoch]),
+        "resumed_from_epoch": start_epoch,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "versions": _library_versions(backend),
+        "machine": {"platform": platform.platform(), "processor": platform.machine(),
+                    "cpus": os.cpu_count()},
+        "command": command or " ".join(sys.argv),
+        "checkpoint": "model.keras",
+    }
+    atomic_write_text(out / "run.json", json.dumps(manifest, indent=2))
+    shutil.rmtree(state_dir, ignore_errors=True)
+    return RunResult(out, out / "model.keras", manifest, history, resumed_from=start_epoch)

@@ -1,0 +1,226 @@
+"""Training, resuming, checkpoints and evaluation (run on each Keras backend)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from deepmotif_arch import checkpoints, datasets, synthetic
+from deepmotif_arch.architectures import get_spec
+from deepmotif_arch.cli.main import app
+from deepmotif_arch.errors import CheckpointError, TrainingError
+from deepmotif_arch.training import TrainSettings, train
+
+pytestmark = pytest.mark.backend
+BACKEND = keras.backend.backend()
+runner = CliRunner()
+
+
+def _cli(*args):
+    return [sys.executable, "-m", "deepmotif_arch.cli.main", *args]
+
+
+def _env():
+    return {**os.environ, "KERAS_BACKEND": BACKEND, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def _train_args(data_dir, out, epochs=4, trial=0):
+    return ["train", "cnn-25", "--config", "tiny", "--data-dir", str(data_dir), "--epochs",
+            str(epochs), "--trial", str(trial), "-o", str(out), "--quiet"]
+
+
+def _weights(path: Path) -> list[np.ndarray]:
+    return [np.asarray(w) for w in keras.models.load_model(path).get_weights()]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tiny_data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "cnn25"
+    proc = subprocess.run(_cli(*_train_args(tiny_data_dir, out)), env=_env(),
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == str(out / "model.keras")
+    return out
+
+
+def test_run_folder_contents(finished_run):
+    assert sorted(p.name for p in finished_run.iterdir()) == ["history.csv", "model.keras",
+                                                              "run.json"]
+    manifest = json.loads((finished_run / "run.json").read_text())
+    assert manifest["identity"]["backend"] == BACKEND
+    assert manifest["dataset"] == {"name": "koo_synthetic", "config": "tiny", "version": "1.0.0"}
+    assert manifest["training"]["epochs_run"] == 4 and manifest["training"]["trial"] == 0
+    assert manifest["training"]["learning_rate"] == 3e-4
+    assert manifest["training"]["batch_size"] == 100
+    assert manifest["versions"]["keras"] == keras.__version__
+    assert set(manifest["test_metrics"]["per_class"]) == set(synthetic.CLASS_NAMES)
+    assert manifest["wall_time_s"] > 0
+    lines = (finished_run / "history.csv").read_text().splitlines()
+    assert lines[0].startswith("epoch,loss,val_loss,val_auroc") and len(lines) == 5
+
+
+def test_checkpoint_carries_metadata(finished_run):
+    meta = checkpoints.read_metadata(finished_run / "model.keras")
+    assert meta["class_names"][:3] == ["Arid3a", "CEBPB", "FOSL1"]
+    assert meta["alphabet"] == "ACGT" and meta["input_length"] == 200
+    assert meta["dataset"]["version"] == "1.0.0"
+    assert meta["training"]["patience"] == 20
+    assert 0 <= meta["test_metrics"]["auroc"]["mean"] <= 1
+    assert meta["model"]["name"] == "cnn-25"
+
+
+def test_checkpoint_opens_with_plain_keras_and_rejects_wrong_input(finished_run):
+    model = keras.models.load_model(finished_run / "model.keras")
+    x = np.eye(4, dtype="float32")[np.random.default_rng(0).integers(0, 4, (3, 200))]
+    pair = checkpoints.load_checkpoint(finished_run / "model.keras")
+    np.testing.assert_allclose(checkpoints.predict(pair, x), model.predict(x, verbose=0),
+                               atol=1e-6)
+    with pytest.raises(CheckpointError, match="trained on 200 nt"):
+        checkpoints.predict(pair, np.eye(4, dtype="float32")[np.zeros((3, 150), int)])
+    with pytest.raises(CheckpointError, match="integer-encoded"):
+        checkpoints.predict(pair, np.zeros((3, 200), dtype="int64"))
+    with pytest.raises(CheckpointError, match="4-letter alphabet ACGT"):
+        checkpoints.predict(pair, np.zeros((3, 200, 5), dtype="float32"))
+    with pytest.raises(CheckpointError, match="not one-hot"):
+        checkpoints.predict(pair, np.full((3, 200, 4), 0.25, dtype="float32"))
+
+
+def test_kill_9_then_resume_gives_the_same_run(finished_run, tiny_data_dir, tmp_path):
+    out = tmp_path / "resumed"
+    proc = subprocess.Popen(_cli(*_train_args(tiny_data_dir, out)), env=_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    state = out / "state" / "state.json"
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if state.exists() and json.loads(state.read_text())["epoch"] >= 1:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    time.sleep(0.3)  # somewhere inside the next epoch
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "model.keras").exists() and not (out / "run.json").exists()
+    resumed = subprocess.run(_cli(*_train_args(tiny_data_dir, out)), env=_env(),
+                             capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    a = json.loads((finished_run / "run.json").read_text())
+    b = json.loads((out / "run.json").read_text())
+    assert b["resumed_from_epoch"] >= 2
+    assert [r["loss"] for r in a["history"]] == [r["loss"] for r in b["history"]]
+    assert [r["val_loss"] for r in a["history"]] == [r["val_loss"] for r in b["history"]]
+    for wa, wb in zip(_weights(finished_run / "model.keras"), _weights(out / "model.keras")):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_same_command_on_a_finished_run_does_nothing(finished_run, tiny_data_dir):
+    before = (finished_run / "model.keras").stat().st_mtime_ns
+    result = runner.invoke(app, _train_args(tiny_data_dir, finished_run)[:-1])
+    assert result.exit_code == 0, result.output
+    assert "Already complete" in result.output
+    assert (finished_run / "model.keras").stat().st_mtime_ns == before
+
+
+def test_output_folder_with_a_different_run(finished_run, tiny_data_dir):
+    result = runner.invoke(app, _train_args(tiny_data_dir, finished_run, trial=1))
+    assert result.exit_code == 2
+    assert "holds a different run (trial: 0 there, 1 now)" in result.output
+
+
+def test_another_trial_differs(finished_run, tiny_data_dir, tmp_path):
+    spec = get_spec("cnn-25")
+    result = train(TrainSettings(spec, dataset_config="tiny", data_dir=str(tiny_data_dir),
+                                 epochs=1, trial=1), tmp_path / "t1")
+    first = json.loads((finished_run / "run.json").read_text())["history"][0]["loss"]
+    assert result.history[0].loss != first
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["train", "cnn-26"], "did you mean"),
+        (["train", "cnn-25", "--dataset", "deepsea"], "unknown data set 'deepsea'"),
+        (["train", "cnn-25", "--epochs", "0"], "epochs is 0"),
+        (["train", "cnn-25", "--lr", "-1"], "learning rate is -1.0"),
+        (["train", "cnn-25", "--precision", "fp8"], "precision 'fp8'"),
+        (["evaluate", "/nonexistent/model.keras"], "does not exist"),
+        (["evaluate", __file__], "is not a Keras checkpoint"),
+    ],
+)
+def test_user_errors(args, needle):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and "Traceback" not in result.output
+
+
+def test_unwritable_output(tiny_data_dir, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = runner.invoke(app, _train_args(tiny_data_dir, blocker / "run", epochs=1))
+    assert result.exit_code == 2 and "cannot write to the output folder" in result.output
+
+
+def test_folder_with_foreign_files_is_refused(tiny_data_dir, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = runner.invoke(app, _train_args(tiny_data_dir, tmp_path, epochs=1))
+    assert result.exit_code == 2 and "notes.txt" in result.output
+
+
+def test_evaluate_table_and_json(finished_run, tiny_data_dir, tmp_path):
+    path = finished_run / "model.keras"
+    result = runner.invoke(app, ["evaluate", str(path), "--data-dir", str(tiny_data_dir),
+                                 "--format", "json", "--json", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "m.json").read_text())
+    manifest = json.loads((finished_run / "run.json").read_text())
+    assert data["split"] == "test" and data["num_examples"] == 120
+    assert data["auroc"]["mean"] == pytest.approx(manifest["test_metrics"]["auroc"]["mean"],
+                                                  abs=1e-6)
+    table = runner.invoke(app, ["evaluate", str(path), "--data-dir", str(tiny_data_dir),
+                                "--split", "validation"], env={"COLUMNS": "150"})
+    assert table.exit_code == 0 and "MEF2A" in table.output and "mean ± std" in table.output
+
+
+def test_evaluate_on_a_mismatched_dataset_length(finished_run, tiny_data_dir, tmp_path):
+    datasets.build("koo_synthetic", "tiny", data_dir=str(tmp_path), length=150)
+    result = runner.invoke(app, ["evaluate", str(finished_run / "model.keras"), "--config",
+                                 "tiny_length150", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "trained on 200 nt" in result.output
+
+
+def test_nan_loss_stops_with_a_clear_error(tiny_data_dir, tmp_path, monkeypatch):
+    original = datasets.SplitStream.epoch
+
+    def poisoned(self, *args, **kwargs):
+        ds = original(self, *args, **kwargs)
+        if self.split == "train":
+            return ds.map(lambda x, y: (x * float("nan"), y))
+        return ds
+
+    monkeypatch.setattr(datasets.SplitStream, "epoch", poisoned)
+    with pytest.raises(TrainingError, match="training diverged: the loss became nan in epoch 1"):
+        train(TrainSettings(get_spec("cnn-25"), dataset_config="tiny",
+                            data_dir=str(tiny_data_dir), epochs=2), tmp_path / "nan")
+
+
+def test_mixed_precision_trains(tiny_data_dir, tmp_path):
+    try:
+        result = train(TrainSettings(get_spec("cnn-25"), dataset_config="tiny",
+                                     data_dir=str(tiny_data_dir), epochs=1,
+                                     precision="mixed_bfloat16"), tmp_path / "bf16")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert np.isfinite(result.history[0].loss)
+    assert result.manifest["training"]["precision"] == "mixed_bfloat16"
+    with zipfile.ZipFile(result.checkpoint) as archive:
+        assert checkpoints.METADATA_MEMBER in archive.namelist()
