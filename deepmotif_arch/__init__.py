@@ -33,6 +33,11 @@ _LAZY = {
     "count_parameters": "deepmotif_arch.architectures",
     "build_model": "deepmotif_arch.models",
     "get_model": "deepmotif_arch.models",
+    "Motif": "deepmotif_arch.meme",
+    "read_meme": "deepmotif_arch.meme",
+    "write_meme": "deepmotif_arch.meme",
+    "clip_motif": "deepmotif_arch.meme",
+    "load_jaspar": "deepmotif_arch.jaspar",
     "DeepMotifError": "deepmotif_arch.errors",
     "UnknownModelError": "deepmotif_arch.errors",
     "InvalidArchitectureError": "deepmotif_arch.errors",
@@ -55,6 +60,8 @@ if TYPE_CHECKING:  # pragma: no cover
         InvalidArchitectureError,
         UnknownModelError,
     )
+    from deepmotif_arch.jaspar import load_jaspar  # noqa: F401
+    from deepmotif_arch.meme import Motif, clip_motif, read_meme, write_meme  # noqa: F401
     from deepmotif_arch.models import build_model, get_model  # noqa: F401
 
 
