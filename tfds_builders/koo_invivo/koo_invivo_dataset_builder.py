@@ -1,0 +1,169 @@
+"""koo_invivo: the truncated DeepSEA data set of Koo & Eddy (2019).
+
+DeepSEA's training bundle (``train.mat`` MATLAB v7.3, ``valid.mat`` and ``test.mat``
+MATLAB v5) streamed block by block: the 12 label columns of the paper's transcription
+factors, only the sequences with at least one of them set, channels reordered from
+A, G, C, T to A, C, G, T. Under Apache Beam the blocks become work items of the
+pipeline. See README.md beside this file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import numpy as np
+import tensorflow_datasets as tfds
+from deepmotif_arch.tfds_builders.koo_invivo import deepsea
+
+from deepmotif_arch.errors import DatasetError
+
+_MANUAL_DOWNLOAD_INSTRUCTIONS = f"""
+Download DeepSEA's training bundle (its train.mat alone holds 4.4 million one-hot
+sequences, 17.6 GB of values; leave room for the tarball and its extracted folder) from
+
+    {deepsea.BUNDLE_URL}
+
+and put, in the manual folder (by default ~/tensorflow_datasets/downloads/manual/, or
+the folder given to `tfds build --manual_dir`), one of:
+
+  * the tarball itself, {deepsea.BUNDLE_ARCHIVE} (it is extracted for you);
+  * the folder it extracts to, {deepsea.BUNDLE_FOLDER}/, holding train.mat, valid.mat
+    and test.mat;
+  * or those three .mat files directly.
+
+Without any of these, the builder downloads the tarball itself.
+"""
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """DatasetBuilder for koo_invivo."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {
+        "1.0.0": "Initial release: DeepSEA's train/valid/test files streamed in blocks, the "
+                 "paper's 12 TF columns, sequences with at least one positive, channels "
+                 "A, C, G, T, source row kept as `index`; Apache Beam supported.",
+    }
+    BUILDER_CONFIGS = [
+        tfds.core.BuilderConfig(
+            name="paper",
+            description="The paper's 12 transcription factors (DeepSEA columns 592, 602, 344, "
+                        "345, 635, 636, 349, 642, 359, 361, 661, 369).",
+        ),
+    ]
+    DEFAULT_CONFIG_NAME = "paper"
+    MANUAL_DOWNLOAD_INSTRUCTIONS = _MANUAL_DOWNLOAD_INSTRUCTIONS
+    CLASS_NAMES = deepsea.CLASS_NAMES
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        return self.dataset_info_from_configs(
+            features=tfds.features.FeaturesDict({
+                "sequence": tfds.features.Tensor(
+                    shape=(deepsea.SEQUENCE_LENGTH,), dtype=np.uint8,
+                    encoding=tfds.features.Encoding.BYTES,
+                    doc="Nucleotides as 0..3 for A, C, G, T (DeepSEA's A, G, C, T reordered)."),
+                "label": tfds.features.Tensor(
+                    shape=(len(deepsea.CLASS_NAMES),), dtype=np.uint8,
+                    doc="DeepSEA labels of the 12 kept columns, in class order: "
+                        + ", ".join(deepsea.CLASS_NAMES)),
+                "index": tfds.features.Scalar(
+                    dtype=np.int64,
+                    doc="Zero-based row of the sequence in its split's .mat file "
+                        "(train.mat, valid.mat or test.mat)."),
+            }),
+            supervised_keys=("sequence", "label"),
+            homepage="http://deepsea.princeton.edu/",
+        )
+
+    def _download_and_prepare(self, dl_manager, download_config=None):
+        # Beam is used when the caller gives a runner or pipeline options (as
+        # `tfds build --beam_pipeline_options=...` does); otherwise plain generators.
+        self._use_beam = download_config is not None and (
+            download_config.beam_runner is not None or download_config.beam_options is not None)
+        if self._use_beam:
+            return super()._download_and_prepare(dl_manager, download_config)
+        with _bounded_shuffle_buffer(SHUFFLE_BUFFER_BYTES):
+            return super()._download_and_prepare(dl_manager, download_config)
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        folder = self._bundle_folder(dl_manager)
+        # Check all three files before converting any, so a bad file stops the build early.
+        sources = {
+            f.split: deepsea.inspect_split(folder / f.filename, f) for f in deepsea.SPLIT_FILES
+        }
+        if getattr(self, "_use_beam", False):
+            return {split: _beam_examples(source) for split, source in sources.items()}
+        return {split: self._generate_examples(source) for split, source in sources.items()}
+
+    def _bundle_folder(self, dl_manager) -> Path:
+        """The folder with train.mat, valid.mat and test.mat: found by hand, or downloaded."""
+        try:
+            manual = dl_manager.manual_dir
+        except AssertionError:  # TFDS: no manual folder, or an empty one
+            manual = None
+        found = deepsea.find_bundle(Path(str(manual))) if manual is not None else None
+        if found and found[0] == "folder":
+            return found[1]
+        if found:  # the tarball, put there by hand
+            extracted = dl_manager.extract(found[1])
+            where = f"{found[1]}"
+        else:
+            extracted = dl_manager.download_and_extract(deepsea.BUNDLE_URL)
+            where = deepsea.BUNDLE_URL
+        inside = deepsea.find_bundle(Path(str(extracted)))
+        if not inside or inside[0] != "folder":
+            raise DatasetError(f"{where} unpacked to {extracted} without train.mat, valid.mat or "
+                               f"test.mat; expected DeepSEA's {deepsea.BUNDLE_FOLDER}/ folder in "
+                               f"it.")
+        return inside[1]
+
+    def _generate_examples(self, source: deepsea.SplitSource):
+        with deepsea.SplitReader(source) as reader:
+            for block in reader:
+                yield from deepsea.block_examples(block)
+
+
+#: Serialized examples TFDS may hold in memory per split before it spills them to disk.
+SHUFFLE_BUFFER_BYTES = 16 * 2**20
+
+
+@contextlib.contextmanager
+def _bounded_shuffle_buffer(max_bytes: int):
+    """Lower TFDS's in-memory shuffle buffer (1 GB in TFDS 4.9) while the block runs.
+
+    Without Beam, TFDS keeps a split's serialized examples in memory until they pass
+    ``tensorflow_datasets.core.shuffle.MAX_MEM_BUFFER_SIZE``, then spills them to 1,000
+    bucket files on disk. At 1 GB that buffer alone would make peak memory grow with the
+    number of kept sequences (about 1.3 KB each, 350 MB for DeepSEA's training set);
+    capped, the conversion's memory no longer depends on the input size. Other
+    builders running in the same process meanwhile spill sooner too, which only costs
+    them some disk traffic.
+    """
+    from tensorflow_datasets.core import shuffle
+
+    previous = getattr(shuffle, "MAX_MEM_BUFFER_SIZE", None)
+    if not isinstance(previous, int):  # a TFDS without this knob: nothing to lower
+        yield
+        return
+    shuffle.MAX_MEM_BUFFER_SIZE = min(previous, max_bytes)
+    try:
+        yield
+    finally:
+        shuffle.MAX_MEM_BUFFER_SIZE = previous
+
+
+def _beam_examples(source: deepsea.SplitSource):
+    """A Beam transform that converts a split, one block of rows per work item."""
+    beam = tfds.core.lazy_imports.apache_beam
+
+    @beam.ptransform_fn
+    def convert(pipeline):
+        return (
+            pipeline
+            | "Blocks" >> beam.Create(source.blocks())
+            | "Spread" >> beam.Reshuffle()
+            | "Convert" >> beam.FlatMap(deepsea.convert_block, source=source)
+        )
+
+    return convert()
