@@ -40,6 +40,9 @@ def build(
     seed: Seed = None,
     overwrite: Annotated[bool, typer.Option("--overwrite",
                                             help="Rebuild even if already built.")] = False,
+    manual_dir: Annotated[str | None, typer.Option(
+        "--manual-dir", help="Folder with files downloaded by hand (koo_invivo: DeepSEA's "
+        "bundle, its tarball or its extracted deepsea_train/ folder).")] = None,
 ) -> None:
     """Generate (koo_synthetic) or convert (koo_invivo) a data set, with progress bars.
 
@@ -52,7 +55,7 @@ def build(
         from deepmotif_arch import datasets
 
         builder = datasets.build(name, config, data_dir, overwrite=overwrite,
-                                 **_overrides(size, length, seed))
+                                 manual_dir=manual_dir, **_overrides(size, length, seed))
     _print_info(builder)
 
 

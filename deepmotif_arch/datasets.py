@@ -236,7 +236,7 @@ def _is_tfrecord(builder) -> bool:
 
 
 def build(name: str = "koo_synthetic", config: Any = None, data_dir: str | None = None, *,
-          overwrite: bool = False, **overrides):
+          overwrite: bool = False, manual_dir: str | None = None, **overrides):
     """Generate or convert a data set into ``data_dir`` (TFDS shows progress bars).
 
     TFDS writes into a temporary folder and renames it when complete, so an
@@ -260,8 +260,11 @@ def build(name: str = "koo_synthetic", config: Any = None, data_dir: str | None 
 
         shutil.rmtree(builder.data_dir)
         builder = get_builder(name, config, data_dir, **overrides)
+    if manual_dir is not None and not os.path.isdir(manual_dir):
+        raise DatasetError(f"manual folder {manual_dir!r} does not exist; give the folder that "
+                           "holds the downloaded files.")
     builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(download_mode=mode)
+        download_config=tfds.download.DownloadConfig(download_mode=mode, manual_dir=manual_dir)
     )
     verify_prepared(builder)
     return builder

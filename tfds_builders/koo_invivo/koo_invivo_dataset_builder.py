@@ -109,6 +109,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             extracted = dl_manager.extract(found[1])
             where = f"{found[1]}"
         else:
+            _check_reachable(dl_manager, manual)
             extracted = dl_manager.download_and_extract(deepsea.BUNDLE_URL)
             where = deepsea.BUNDLE_URL
         inside = deepsea.find_bundle(Path(str(extracted)))
@@ -122,6 +123,34 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         with deepsea.SplitReader(source) as reader:
             for block in reader:
                 yield from deepsea.block_examples(block)
+
+
+_REAL_DOWNLOAD = tfds.download.DownloadManager.download_and_extract
+
+
+def _check_reachable(dl_manager, manual) -> None:
+    """Fail at once, with what to do, when the bundle's host cannot be reached.
+
+    TFDS would otherwise retry the download for minutes before giving up. Skipped when
+    the download is mocked (TFDS's DatasetBuilderTestCase) or given another manager.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if type(dl_manager).download_and_extract is not _REAL_DOWNLOAD:
+        return
+    url = urlsplit(deepsea.BUNDLE_URL)
+    try:
+        socket.create_connection((url.hostname, url.port or 80), timeout=10).close()
+    except OSError as exc:
+        folder = manual or "~/tensorflow_datasets/downloads/manual/"
+        raise DatasetError(
+            f"koo_invivo needs DeepSEA's training bundle, which is not in the manual folder "
+            f"{folder} and cannot be downloaded from here ({url.hostname}: "
+            f"{exc.strerror or exc}); download {deepsea.BUNDLE_URL} where you can and put it, "
+            f"or its extracted {deepsea.BUNDLE_FOLDER}/ folder, in that folder (or pass "
+            "--manual-dir)."
+        ) from None
 
 
 #: Serialized examples TFDS may hold in memory per split before it spills them to disk.
