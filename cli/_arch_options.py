@@ -13,7 +13,8 @@ _PANEL = "Custom architecture"
 
 Filters = Annotated[
     str | None,
-    typer.Option("--filters", help="Filters per conv layer, e.g. '60,128'.", rich_help_panel=_PANEL),
+    typer.Option("--filters", help="Filters per conv layer, e.g. '60,128'.",
+                 rich_help_panel=_PANEL),
 ]
 Kernels = Annotated[
     str | None,

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._arch_options import DenseUnits, Filters, Flavor, Kernels, PoolStrides, Pools, resolve_spec
+from ._arch_options import DenseUnits, Filters, Flavor, Kernels, Pools, PoolStrides, resolve_spec
 from ._common import console, err_console, fail, import_keras, user_errors
 
 _DATA = "Data"
@@ -119,8 +119,13 @@ class _Display:
     def start(self, facts: dict) -> None:
         if self.quiet:
             return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-        from rich.progress import TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         s = self.settings
         if facts["start_epoch"]:

@@ -24,8 +24,8 @@ from ._arch_options import (
     Flavor,
     Kernels,
     Length,
-    PoolStrides,
     Pools,
+    PoolStrides,
     resolve_spec,
 )
 from ._common import console, import_keras, user_errors
@@ -52,7 +52,8 @@ def list_(
     length: Length = 200,
     classes: Classes = 12,
     flavor: Flavor = "paper",
-    fmt: Annotated[Format, typer.Option("--format", help="table, markdown or json.")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format",
+                                        help="table, markdown or json.")] = Format.table,
 ) -> None:
     """List every architecture: names, layers, pools and parameter counts.
 

@@ -277,7 +277,9 @@ class ArchSpec:
 
 def _validate_spec(spec: ArchSpec) -> None:
     if not spec.blocks:
-        raise InvalidArchitectureError(f"{spec.name!r} has no convolution blocks; give at least one.")
+        raise InvalidArchitectureError(
+            f"{spec.name!r} has no convolution blocks; give at least one."
+        )
     for i, b in enumerate(spec.blocks, start=1):
         for what, value in (("filters", b.filters), ("kernel", b.kernel), ("pool", b.pool),
                             ("pool stride", b.stride)):
@@ -312,7 +314,7 @@ def _two_layer(name, label, released, k1, p1, p2, *, s1=None, f1=30, f2=128, k2=
 
 _ROWS: tuple[ArchSpec, ...] = (
     _two_layer("cnn-1", "CNN-1", "cnn_1", 19, 1, 100,
-               note="no pooling before conv2, so its filters can be aligned like the first layer's"),
+               note="no pooling before conv2, so its filters can be aligned like layer 1's"),
     _two_layer("cnn-2", "CNN-2", "cnn_2", 19, 2, 50),
     _two_layer("cnn-4", "CNN-4", "cnn_4", 19, 4, 25),
     _two_layer("cnn-10", "CNN-10", "cnn_10", 19, 10, 10),

@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 import scipy.io
 import tensorflow_datasets as tfds
-from deepmotif_arch.tfds_builders.koo_invivo import deepsea, make_fixtures, matfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deepmotif_arch import datasets
 from deepmotif_arch.errors import DatasetError, DeepMotifError
+from deepmotif_arch.tfds_builders.koo_invivo import deepsea, make_fixtures, matfile
 
 from .conftest import ROOT
 

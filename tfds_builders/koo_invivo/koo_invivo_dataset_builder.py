@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow_datasets as tfds
-from deepmotif_arch.tfds_builders.koo_invivo import deepsea
 
 from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.tfds_builders.koo_invivo import deepsea
 
 _MANUAL_DOWNLOAD_INSTRUCTIONS = f"""
 Download DeepSEA's training bundle (its train.mat alone holds 4.4 million one-hot
