@@ -37,6 +37,10 @@ test-slow: install
 bench: install
 	$(PY) benchmarks/bench_import.py
 	$(PY) benchmarks/bench_synthetic.py
+	$(PY) benchmarks/bench_tomtom.py
+	$(PY) benchmarks/bench_interpret.py
+	$(PY) benchmarks/bench_training.py
+	$(PY) benchmarks/bench_backend_settings.py
 	for b in tensorflow jax torch; do KERAS_BACKEND=$$b $(PY) benchmarks/bench_pipeline.py; done
 
 clean:

@@ -9,6 +9,7 @@ import typer
 from deepmotif_arch import __version__
 
 from .data import app as data_app
+from .interpret import logos, match
 from .train import evaluate, train
 from .zoo import app as zoo_app
 
@@ -25,6 +26,8 @@ app.add_typer(zoo_app, name="zoo")
 app.add_typer(data_app, name="data")
 app.command("train")(train)
 app.command("evaluate")(evaluate)
+app.command("logos")(logos)
+app.command("match")(match)
 
 
 def _version(value: bool) -> None:

@@ -38,6 +38,10 @@ _LAZY = {
     "write_meme": "deepmotif_arch.meme",
     "clip_motif": "deepmotif_arch.meme",
     "load_jaspar": "deepmotif_arch.jaspar",
+    "filter_pwms": "deepmotif_arch.filters",
+    "match_filters": "deepmotif_arch.motif_stats",
+    "RELEVANT_JASPAR_IDS": "deepmotif_arch.motif_stats",
+    "interpret_checkpoint": "deepmotif_arch.interpret",
     "DeepMotifError": "deepmotif_arch.errors",
     "UnknownModelError": "deepmotif_arch.errors",
     "InvalidArchitectureError": "deepmotif_arch.errors",
@@ -60,9 +64,12 @@ if TYPE_CHECKING:  # pragma: no cover
         InvalidArchitectureError,
         UnknownModelError,
     )
+    from deepmotif_arch.filters import filter_pwms  # noqa: F401
+    from deepmotif_arch.interpret import interpret_checkpoint  # noqa: F401
     from deepmotif_arch.jaspar import load_jaspar  # noqa: F401
     from deepmotif_arch.meme import Motif, clip_motif, read_meme, write_meme  # noqa: F401
     from deepmotif_arch.models import build_model, get_model  # noqa: F401
+    from deepmotif_arch.motif_stats import RELEVANT_JASPAR_IDS, match_filters  # noqa: F401
 
 
 def __getattr__(name: str):
