@@ -23,6 +23,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from deepmotif_arch.errors import DatasetError
@@ -230,20 +231,10 @@ def generate(
     # 4. background: 2 bits per nucleotide straight from the raw 64-bit stream.
     sequences = _uniform_letters(rng, n, length)
 
-    # 5. motif letters, sampled column by column from their PWMs (only where planted):
-    # one entry per planted nucleotide, in sequence / motif / column order.
-    seq_of = np.repeat(np.arange(n), counts)  # slots are left-aligned: 0 .. count - 1
-    slot_of = np.arange(seq_of.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    w = widths[seq_of, slot_of]
-    first = np.repeat(np.cumsum(w) - w, w)
-    cols = np.arange(first.size) - first
-    column_of = np.repeat(which[seq_of, slot_of] * w_max, w) + cols
-    draws = rng.random(first.size)
-    letters = np.zeros(first.size, dtype=np.uint8)
-    for k in range(3):  # letter = number of cumulative thresholds the draw passes
-        letters += (draws >= np.take(thresholds[..., k].reshape(-1), column_of)).view(np.uint8)
-    flat = np.repeat(seq_of * length + starts[seq_of, slot_of], w) + cols
-    sequences.reshape(-1)[flat] = letters
+    # 5. motif letters, sampled column by column from their PWMs (only where planted),
+    # one uniform draw per planted nucleotide in sequence / motif / column order.
+    draws = rng.random(int(widths.sum()))
+    _plant_letters(sequences, counts, which, starts, widths_of, thresholds, draws)
 
     tf = which % n_classes
     labels = np.zeros((n, n_classes), dtype=np.uint8)
@@ -263,6 +254,25 @@ def generate(
         motif_width=masked(widths),
         motif_strand=masked(which // n_classes),
     )
+
+
+@numba.njit(cache=True, nogil=True)
+def _plant_letters(sequences, counts, which, starts, widths_of, thresholds, draws):
+    """Write the sampled letters of every planted motif into ``sequences`` in place.
+
+    A letter is the number of its column's cumulative thresholds the draw reaches
+    (unreachable thresholds are +inf, so letters of probability 0 never appear).
+    """
+    k = 0
+    for i in range(sequences.shape[0]):
+        for j in range(counts[i]):
+            m = which[i, j]
+            start = starts[i, j]
+            for c in range(widths_of[m]):
+                u = draws[k]
+                k += 1
+                t = thresholds[m, c]
+                sequences[i, start + c] = (u >= t[0]) + (u >= t[1]) + (u >= t[2])
 
 
 def _uniform_letters(rng: np.random.Generator, n: int, length: int) -> np.ndarray:

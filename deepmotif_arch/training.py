@@ -215,9 +215,10 @@ def _choose_jit(jit_compile, backend: str, distribute: bool = False):
         return False
     if jit_compile != "auto":
         return bool(jit_compile)
-    # TensorFlow: XLA-compiled steps; JAX always compiles; PyTorch: eager (torch.compile's
-    # start-up cost outweighs its gain for these small models on CPU).
-    return {"tensorflow": True, "jax": True, "torch": False}.get(backend, "auto")
+    # TensorFlow: plain tf.function steps; with XLA (jit_compile=True) an epoch of cnn-25
+    # through `deepmotif train` took 10.5 s instead of 2.7 s on a 2-core CPU
+    # (benchmarks/README.md). JAX always compiles. PyTorch: eager.
+    return {"tensorflow": False, "jax": True, "torch": False}.get(backend, "auto")
 
 
 class _Distribution:
