@@ -43,8 +43,10 @@ def main() -> None:
     model = get_model(args.model)
     model.compile(optimizer=keras.optimizers.Adam(3e-4), loss="binary_crossentropy")
 
+    feed = datasets.for_backend(train)  # what `deepmotif train` hands to model.fit
+
     def epoch_pipeline():
-        model.fit(train, epochs=1, verbose=0, shuffle=False)
+        model.fit(feed, epochs=1, verbose=0, shuffle=False)
 
     def epoch_numpy():
         model.fit(x, y, batch_size=100, epochs=1, verbose=0, shuffle=True)

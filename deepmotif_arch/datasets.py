@@ -33,6 +33,7 @@ __all__ = [
     "verify_prepared",
     "load",
     "load_numpy",
+    "for_backend",
 ]
 
 #: Data sets this library provides, the default first.
@@ -431,6 +432,32 @@ def load(
     return stream.epoch(seed, batch_size=batch_size, shuffle=bool(shuffle), one_hot=one_hot,
                         drop_remainder=drop_remainder, reshuffle_each_iteration=True,
                         prefetch_to_device=prefetch_to_device)
+
+
+def for_backend(ds):
+    """The fastest way to hand a pipeline to ``model.fit`` on the current Keras backend.
+
+    On TensorFlow and JAX this is ``ds`` itself. On PyTorch, Keras converts a tf.data
+    pipeline batch by batch from TensorFlow tensors, which made an epoch of cnn-25 about
+    45% slower than from NumPy arrays; a torch ``DataLoader`` over the pipeline's NumPy
+    batches (re-iterable every epoch, same order) costs about what arrays do.
+    """
+    import keras
+
+    if keras.backend.backend() != "torch":
+        return ds
+    import warnings
+
+    import torch.utils.data as torch_data
+
+    # tf.data hands out read-only arrays; the batches are only read, never written.
+    warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+
+    class _NumpyBatches(torch_data.IterableDataset):
+        def __iter__(self):
+            return ds.as_numpy_iterator()
+
+    return torch_data.DataLoader(_NumpyBatches(), batch_size=None)
 
 
 def _tensorflow_gpu() -> bool:

@@ -362,8 +362,8 @@ def train(
                 break
             tick = time.perf_counter()
             _seed_dropout(model, settings.trial, epoch)
-            train_ds = train_stream.epoch(_seed(settings.trial, epoch, 1),
-                                          batch_size=settings.batch_size)
+            train_ds = datasets.for_backend(train_stream.epoch(
+                _seed(settings.trial, epoch, 1), batch_size=settings.batch_size))
             try:
                 fit = model.fit(train_ds, epochs=1, verbose=0, shuffle=False,
                                 callbacks=[keras.callbacks.TerminateOnNaN()])
@@ -378,7 +378,8 @@ def train(
                     f"training diverged: the loss became {loss} in epoch {epoch + 1}; "
                     f"try a smaller --lr than {settings.learning_rate:g} or --precision float32."
                 )
-            p_val = np.asarray(model.predict(val_ds, verbose=0), dtype=np.float64)
+            p_val = np.asarray(model.predict(datasets.for_backend(val_ds), verbose=0),
+                               dtype=np.float64)
             from deepmotif_arch.metrics import binary_crossentropy, classification_metrics
 
             val_loss = binary_crossentropy(y_val, p_val)

@@ -94,3 +94,18 @@ def test_missing_dataset_is_built_on_first_use(tmp_path, capsys):
 def test_bad_arguments(tiny_data_dir, kwargs, needle):
     with pytest.raises(DatasetError, match=needle):
         datasets.load("koo_synthetic", config="tiny", data_dir=str(tiny_data_dir), **kwargs)
+
+
+def test_for_backend_feeds_fit_with_the_same_batches(tiny_data_dir):
+    ds = datasets.load("koo_synthetic", "test", config="tiny", data_dir=str(tiny_data_dir),
+                       batch_size=50)
+    fed = datasets.for_backend(ds)
+    expected = [x for x, _ in ds.as_numpy_iterator()]
+    for _ in range(2):  # re-iterable, same order every pass
+        got = [np.asarray(x) for x, _ in fed]
+        assert len(got) == len(expected)
+        assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    if keras.backend.backend() == "torch":
+        assert type(fed).__name__ == "DataLoader"
+    else:
+        assert fed is ds
