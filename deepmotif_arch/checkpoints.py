@@ -32,12 +32,17 @@ FORMAT = "deepmotif-arch checkpoint"
 FORMAT_VERSION = 1
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and a rename; return ``path``."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
 
 
 def save_checkpoint(model, path: str | os.PathLike, metadata: dict[str, Any] | None = None,
@@ -66,7 +71,8 @@ def save_checkpoint(model, path: str | os.PathLike, metadata: dict[str, Any] | N
         if metadata is not None:
             payload = {"format": FORMAT, "format_version": FORMAT_VERSION, **metadata}
             with zipfile.ZipFile(tmp, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr(METADATA_MEMBER, json.dumps(payload, indent=2, default=_json))
+                text = json.dumps(payload, indent=2, default=json_default)
+                archive.writestr(METADATA_MEMBER, text)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -82,7 +88,8 @@ def _save_without_optimizer(model, path: Path) -> None:
     clone.save(path)
 
 
-def _json(value):
+def json_default(value):
+    """``json.dumps(default=...)`` for NumPy scalars and arrays and paths."""
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating,)):

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepmotif_arch.checkpoints import atomic_write_text, json_default
 from deepmotif_arch.errors import CheckpointError, DeepMotifError
 from deepmotif_arch.filters import FilterPWMs
 from deepmotif_arch.motif_stats import MatchReport
@@ -236,31 +237,8 @@ def _backend() -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def _atomic_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
-def _json_default(value):
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def _dump(data) -> str:
-    return json.dumps(data, indent=2, default=_json_default) + "\n"
+    return json.dumps(data, indent=2, default=json_default) + "\n"
 
 
 def write_interpretation(result: Interpretation, folder, *,
@@ -313,17 +291,17 @@ def write_interpretation(result: Interpretation, folder, *,
         clipped = bool(report is not None and report.settings.get("clip") and full)
         if full:
             text = report.queries_meme if report is not None else format_meme(full)
-            written.append(_atomic_text(out / "filters.meme", text))
+            written.append(atomic_write_text(out / "filters.meme", text))
         if clipped:
-            written.append(_atomic_text(out / "filters_full.meme", format_meme(full)))
+            written.append(atomic_write_text(out / "filters_full.meme", format_meme(full)))
         # never leave a previous run's motifs beside this run's results
         for name, keep in (("filters.meme", bool(full)), ("filters_full.meme", clipped)):
             if not keep and (out / name).exists():
                 (out / name).unlink()
     if tables:
-        written.append(_atomic_text(out / "stats.json", _dump(result.statistics)))
+        written.append(atomic_write_text(out / "stats.json", _dump(result.statistics)))
         if report is not None:
-            written.append(_atomic_text(out / "matches.json", _dump(
+            written.append(atomic_write_text(out / "matches.json", _dump(
                 {**result.source, "pwm": pwms.summary(), **report.to_dict()})))
             tsv = out / "tomtom.tsv"
             tmp = tsv.with_name(f".tomtom.tsv.tmp-{os.getpid()}")
