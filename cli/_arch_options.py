@@ -39,7 +39,8 @@ DenseUnits = Annotated[
 Flavor = Annotated[
     str,
     typer.Option("--flavor", help="'paper' (the paper's text) or 'released' (the authors' code: "
-                 "BatchNorm after the dense layer; CNN-50-2 with 64 filters, 96 units)."),
+                 "BatchNorm after the dense layer, Glorot-uniform kernels; CNN-50-2 with 64 "
+                 "filters, 96 units; when training, Adam 1e-3 with beta_1 0.95)."),
 ]
 Length = Annotated[
     int,

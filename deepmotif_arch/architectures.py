@@ -52,6 +52,9 @@ __all__ = [
 #: filters and 96 dense units).
 FLAVORS = ("paper", "released")
 
+#: Kernel initialisers: the paper's Methods (He-normal) and the released code's (Glorot-uniform).
+KERNEL_INITIALIZERS = ("he_normal", "glorot_uniform")
+
 
 @dataclass(frozen=True)
 class ConvBlock:
@@ -111,6 +114,9 @@ class ArchSpec:
         Dropout rates after each convolution block (0.1) and the dense layer (0.5).
     l2 : float, default 1e-6
         L2 penalty on every kernel.
+    kernel_initializer : {"he_normal", "glorot_uniform"}, default "he_normal"
+        Initialiser of every kernel: He-normal as the paper's Methods say, or
+        Glorot-uniform, which the authors' released code used.
     label : str
         The paper's label (``"CNN-25 (60)"``).
     released_name : str
@@ -126,6 +132,7 @@ class ArchSpec:
     conv_dropout: float = 0.1
     dense_dropout: float = 0.5
     l2: float = 1e-6
+    kernel_initializer: str = "he_normal"
     label: str = ""
     released_name: str = ""
     note: str = ""
@@ -167,6 +174,7 @@ class ArchSpec:
         conv_dropout: float | None = None,
         dense_dropout: float | None = None,
         l2: float | None = None,
+        kernel_initializer: str | None = None,
     ) -> ArchSpec:
         """A custom variant of this architecture.
 
@@ -225,6 +233,7 @@ class ArchSpec:
                 "conv_dropout": conv_dropout,
                 "dense_dropout": dense_dropout,
                 "l2": l2,
+                "kernel_initializer": kernel_initializer,
             }.items()
             if value is not None
         }
@@ -259,6 +268,7 @@ class ArchSpec:
             "conv_dropout": self.conv_dropout,
             "dense_dropout": self.dense_dropout,
             "l2": self.l2,
+            "kernel_initializer": self.kernel_initializer,
             "note": self.note,
         }
 
@@ -271,7 +281,7 @@ class ArchSpec:
             for b in data["blocks"]
         )
         keys = ("dense_units", "dense_batchnorm", "conv_dropout", "dense_dropout", "l2",
-                "label", "released_name", "note")
+                "kernel_initializer", "label", "released_name", "note")
         return cls(name=data["name"], blocks=blocks, **{k: data[k] for k in keys if k in data})
 
 
@@ -296,6 +306,11 @@ def _validate_spec(spec: ArchSpec) -> None:
             raise InvalidArchitectureError(f"{what} is {rate!r}; it must be in [0, 1).")
     if spec.l2 < 0:
         raise InvalidArchitectureError(f"l2 is {spec.l2!r}; it must be zero or positive.")
+    if spec.kernel_initializer not in KERNEL_INITIALIZERS:
+        raise InvalidArchitectureError(
+            f"kernel_initializer is {spec.kernel_initializer!r}; use one of "
+            f"{', '.join(KERNEL_INITIALIZERS)}."
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -415,7 +430,8 @@ def get_spec(name: str | ArchSpec, flavor: str = "paper") -> ArchSpec:
         released-code name (``"cnn_2_1"``). A spec is returned unchanged.
     flavor : {"paper", "released"}, default "paper"
         ``"released"`` applies the released code's differences: BatchNorm after the
-        hidden dense layer, and CNN-50-2 with 64 second-layer filters and 96 units.
+        hidden dense layer, Glorot-uniform kernels, and CNN-50-2 with 64 second-layer
+        filters and 96 units.
     """
     if flavor not in FLAVORS:
         raise InvalidArchitectureError(
@@ -426,7 +442,8 @@ def get_spec(name: str | ArchSpec, flavor: str = "paper") -> ArchSpec:
     spec = ZOO[resolve_name(name)]
     if flavor == "released":
         override = _RELEASED_OVERRIDES.get(spec.name, {})
-        spec = spec.derive(dense_batchnorm=True, name=spec.name, **override)
+        spec = spec.derive(dense_batchnorm=True, kernel_initializer="glorot_uniform",
+                           name=spec.name, **override)
         spec = dataclasses.replace(
             spec,
             label=ZOO[spec.name].label,

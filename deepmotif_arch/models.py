@@ -78,7 +78,7 @@ def build_model(
             block.kernel,
             padding="same",
             use_bias=False,  # BatchNorm's offset takes the bias's place
-            kernel_initializer="he_normal",
+            kernel_initializer=spec.kernel_initializer,
             kernel_regularizer=regulariser(),
             name=f"conv{i}",
         )(x)
@@ -93,7 +93,7 @@ def build_model(
     x = layers.Dense(
         spec.dense_units,
         use_bias=not spec.dense_batchnorm,
-        kernel_initializer="he_normal",
+        kernel_initializer=spec.kernel_initializer,
         kernel_regularizer=regulariser(),
         name="dense",
     )(x)
@@ -105,7 +105,7 @@ def build_model(
     outputs = layers.Dense(
         num_classes,
         activation="sigmoid",
-        kernel_initializer="he_normal",
+        kernel_initializer=spec.kernel_initializer,
         kernel_regularizer=regulariser(),
         # Under mixed precision the probabilities stay float32 (Keras's advice).
         dtype="float32" if policy.compute_dtype != policy.variable_dtype else None,

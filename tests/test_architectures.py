@@ -224,6 +224,10 @@ def test_released_flavor():
     assert spec.filters == (30, 64) and spec.dense_units == 96 and spec.dense_batchnorm
     assert spec.name == "cnn-50-2" and spec.label == "CNN-50-2"
     assert arch.get_spec("cnn-25", flavor="released").dense_batchnorm
+    assert arch.get_spec("cnn-25", flavor="released").kernel_initializer == "glorot_uniform"
+    assert arch.get_spec("cnn-25").kernel_initializer == "he_normal"
+    with pytest.raises(InvalidArchitectureError, match="kernel_initializer is 'zeros'"):
+        arch.get_spec("cnn-25").derive(kernel_initializer="zeros")
     with pytest.raises(InvalidArchitectureError, match="flavor"):
         arch.get_spec("cnn-25", flavor="tf1")
 
@@ -237,8 +241,9 @@ def test_released_flavor_parameters():
 
 def test_dict_round_trip():
     for name in arch.list_models():
-        spec = arch.get_spec(name)
-        assert arch.ArchSpec.from_dict(spec.to_dict()) == spec
+        for flavor in arch.FLAVORS:
+            spec = arch.get_spec(name, flavor=flavor)
+            assert arch.ArchSpec.from_dict(spec.to_dict()) == spec
 
 
 def test_parse_int_list():

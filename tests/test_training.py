@@ -224,3 +224,33 @@ def test_mixed_precision_trains(tiny_data_dir, tmp_path):
     assert result.manifest["training"]["precision"] == "mixed_bfloat16"
     with zipfile.ZipFile(result.checkpoint) as archive:
         assert checkpoints.METADATA_MEMBER in archive.namelist()
+
+
+def test_flavor_sets_the_optimizer_defaults():
+    paper = TrainSettings(spec=get_spec("cnn-25"))
+    assert (paper.learning_rate, paper.beta_1, paper.epsilon) == (3e-4, 0.9, 1e-7)
+    released = TrainSettings(spec=get_spec("cnn-25", flavor="released"), flavor="released")
+    assert (released.learning_rate, released.beta_1, released.epsilon) == (1e-3, 0.95, 1e-8)
+    mine = TrainSettings(spec=get_spec("cnn-25"), flavor="released", learning_rate=5e-4)
+    assert mine.learning_rate == 5e-4 and mine.beta_1 == 0.95
+    with pytest.raises(TrainingError, match="flavor 'tf1' is not known"):
+        TrainSettings(spec=get_spec("cnn-25"), flavor="tf1")
+    with pytest.raises(TrainingError, match="beta_1 is 1.5"):
+        TrainSettings(spec=get_spec("cnn-25"), beta_1=1.5).validate()
+
+
+def test_released_flavor_trains_with_the_released_optimizer(tiny_data_dir, tmp_path):
+    out = tmp_path / "released"
+    result = runner.invoke(app, ["train", "cnn-25", "--flavor", "released", "--config", "tiny",
+                                 "--data-dir", str(tiny_data_dir), "--epochs", "1", "-o",
+                                 str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "run.json").read_text())
+    training = manifest["training"]
+    assert (training["learning_rate"], training["beta_1"], training["epsilon"]) == (1e-3, 0.95,
+                                                                                  1e-8)
+    assert training["flavor"] == "released"
+    assert manifest["identity"]["spec"]["kernel_initializer"] == "glorot_uniform"
+    model = keras.models.load_model(out / "model.keras")
+    assert model.get_layer("conv1").get_config()["kernel_initializer"]["class_name"] == \
+        "GlorotUniform"
