@@ -9,6 +9,7 @@ import typer
 from deepmotif_arch import __version__
 
 from .data import app as data_app
+from .experiment import app as experiment_app
 from .interpret import logos, match
 from .train import evaluate, train
 from .zoo import app as zoo_app
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(zoo_app, name="zoo")
 app.add_typer(data_app, name="data")
+app.add_typer(experiment_app, name="experiment")
 app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("logos")(logos)

@@ -1,0 +1,182 @@
+"""``deepmotif experiment``: the paper's Table 1 sweep, its summary and figures."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import console, err_console, fail, import_keras, user_errors
+
+app = typer.Typer(help="Reproduce the paper's synthetic experiment (Table 1).",
+                  no_args_is_help=True)
+
+Results = Annotated[Path, typer.Option("--results", help="Folder of the result files.")]
+Runs = Annotated[Path, typer.Option("--runs", help="Folder of the training runs "
+                                    "(checkpoints; resumable).")]
+DataDir = Annotated[str | None, typer.Option("--data-dir", help="TFDS data folder.")]
+Flavor = Annotated[str, typer.Option(
+    "--flavor", help="'released' (default: the authors' code, which produced Table 1: Adam "
+    "1e-3, beta_1 0.95, Glorot-uniform, BatchNorm after the dense layer) or 'paper' (the "
+    "paper's text: Adam 3e-4, He-normal).")]
+Epochs = Annotated[int, typer.Option("--epochs", help="Most epochs per training.")]
+Patience = Annotated[int, typer.Option("--patience", help="Early-stopping patience.")]
+
+
+def _check_flavor(flavor: str) -> None:
+    from deepmotif_arch.architectures import FLAVORS
+
+    if flavor not in FLAVORS:
+        raise fail(f"--flavor {flavor!r} is not known; use one of {', '.join(FLAVORS)}.")
+
+
+@app.command("table1")
+def table1(
+    models: Annotated[list[str] | None, typer.Option(
+        "--models", "-m", help="Models to run (repeat the option; default: every row of "
+        "Table 1).")] = None,
+    trials: Annotated[int, typer.Option("--trials", "-n", help="Trials per model "
+                                        "(0..N-1).")] = 5,
+    backend: Annotated[str, typer.Option("--backend", help="auto (the fastest per model on "
+                                         "CPU), jax, tensorflow or torch.")] = "auto",
+    parallel: Annotated[int, typer.Option("--parallel", "-j", help="Trainings at once (each "
+                                          "gets an equal share of the cores).")] = 1,
+    results: Results = Path("results/table1"),
+    runs: Runs = Path("runs/table1"),
+    flavor: Flavor = "released",
+    data_dir: DataDir = None,
+    epochs: Epochs = 100,
+    patience: Patience = 20,
+) -> None:
+    """Train, evaluate and match every model of Table 1 for N trials; rerun to resume.
+
+    Writes RESULTS/<model>/trial-<N>/result.json (plus the filters as MEME files and
+    their Tomtom matches) as each job finishes; finished jobs are skipped and an
+    interrupted training resumes from its last completed epoch.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import TimeElapsedColumn
+
+    with user_errors():
+        _check_flavor(flavor)
+        from deepmotif_arch import experiment as ex
+
+        jobs = ex.plan_jobs(models, trials)
+        for job in jobs:
+            ex.choose_backend(job.model, backend)
+        todo = [j for j in jobs if not j.is_done(results)]
+        console.print(f"{len(jobs)} jobs ({len(jobs) - len(todo)} already done), "
+                      f"{parallel} at a time; results in {results}/, runs in {runs}/.")
+        if not todo:
+            return
+        started: dict = {}
+        failures = []
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=False) as progress:
+            task = progress.add_task("Table 1", total=len(todo))
+
+            def on_start(job, chosen):
+                started[job] = time.time()
+                progress.console.print(f"start  {job.model} trial {job.trial} ({chosen})")
+
+            def on_done(job, result, error):
+                minutes = (time.time() - started.get(job, time.time())) / 60
+                if result is not None:
+                    conv1 = result["layers"]["conv1"]
+                    progress.console.print(
+                        f"done   {job.model} trial {job.trial}: AU-ROC "
+                        f"{result['test']['auroc_mean']:.3f}, JASPAR "
+                        f"{conv1['fraction_jaspar']:.2f}, relevant "
+                        f"{conv1['fraction_relevant']:.2f}, {minutes:.1f} min")
+                else:
+                    failures.append((job, error))
+                    progress.console.print(f"[red]failed[/] {job.model} trial {job.trial}: "
+                                           f"{error}")
+                progress.advance(task)
+
+            try:
+                ex.run_sweep(todo, results=results, runs=runs, backend=backend,
+                             parallel=parallel, flavor=flavor, data_dir=data_dir,
+                             epochs=epochs, patience=patience, on_done=on_done,
+                             on_start=on_start)
+            except KeyboardInterrupt:
+                err_console.print("Interrupted; run the same command again to resume.")
+                raise typer.Exit(130) from None
+        if failures:
+            raise fail(f"{len(failures)} job(s) failed (first: {failures[0][0].model} trial "
+                       f"{failures[0][0].trial}: {failures[0][1]}); see "
+                       f"{runs}/<model>/trial-<N>.log.", code=1)
+
+
+@app.command("run-job", hidden=True)
+def run_job(
+    model: Annotated[str, typer.Argument()],
+    trial: Annotated[int, typer.Argument()],
+    results: Results = Path("results/table1"),
+    runs: Runs = Path("runs/table1"),
+    flavor: Flavor = "released",
+    data_dir: DataDir = None,
+    epochs: Epochs = 100,
+    patience: Patience = 20,
+) -> None:
+    """Run one (model, trial) of the sweep in this process (used by table1)."""
+    with user_errors():
+        _check_flavor(flavor)
+        import_keras()
+        from deepmotif_arch import experiment as ex
+
+        name = ex.check_models([model])[0]
+
+        def on_epoch(record, facts):
+            print(f"epoch {record.epoch + 1}/{facts['epochs']} loss {record.loss:.4f} "
+                  f"val_loss {record.val_loss:.4f} val_auroc "
+                  f"{record.val_auroc if record.val_auroc is not None else float('nan'):.4f} "
+                  f"{record.seconds:.1f}s", flush=True)
+
+        result = ex.run_job(ex.Job(name, trial), results=results, runs=runs, flavor=flavor,
+                            data_dir=data_dir, epochs=epochs, patience=patience,
+                            on_epoch=on_epoch)
+        print(f"result: AU-ROC {result['test']['auroc_mean']:.4f}", flush=True)
+
+
+@app.command("summary")
+def summary(
+    results: Results = Path("results/table1"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Folder for summary.md and summary.csv (default: the results "
+        "folder).")] = None,
+) -> None:
+    """Table 1 from the result files: ours (mean ± sd over trials) beside the paper's."""
+    from rich.table import Table
+
+    with user_errors():
+        from deepmotif_arch import experiment as ex
+
+        rows = ex.summarize(ex.load_results(results))
+        if not rows:
+            raise fail(f"{results} holds no finished result files yet; run `deepmotif "
+                       "experiment table1` first.")
+        paths = ex.write_summary(rows, output or results)
+    table = Table(title="Table 1 (synthetic): ours vs the paper")
+    for col in ("Model", "Layer", "n", "AU-ROC", "paper", "JASPAR", "paper", "Relevant",
+                "paper", "min"):
+        table.add_column(col)
+    for r in rows:
+        style = "yellow" if r["outside"] else None
+        table.add_row(
+            r["label"], r["layer"], str(r["trials"]),
+            ex._pm(r["auroc"], r["auroc_sd"]) if r["layer"] == "conv1" else "–",
+            ex._pm(r["paper_auroc"], r["paper_auroc_sd"]) if r["paper_auroc"] else "–",
+            ex._pm(r["jaspar"], r["jaspar_sd"]),
+            ex._pm(r["paper_jaspar"], r["paper_jaspar_sd"]),
+            ex._pm(r["relevant"], r["relevant_sd"]),
+            ex._pm(r["paper_relevant"], r["paper_relevant_sd"]),
+            f"{r['training_minutes']:.1f}", style=style)
+    console.print(table)
+    outside = [r for r in rows if r["outside"]]
+    if outside:
+        console.print("Outside the paper's mean ± 2 sd (yellow): " + "; ".join(
+            f"{r['label']} {r['layer']} ({', '.join(r['outside'])})" for r in outside))
+    console.print("Wrote " + ", ".join(str(p) for p in paths))

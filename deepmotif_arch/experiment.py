@@ -1,0 +1,493 @@
+"""The paper's synthetic experiment (Table 1) as a resumable sweep of result files.
+
+``deepmotif experiment table1`` trains every architecture of Table 1 for a number of
+trials, evaluates it on the test split and matches its filters against JASPAR 2016,
+writing one folder per (model, trial) when that job is complete::
+
+    results/table1/<model>/trial-<N>/result.json    metrics, matches, times, versions
+    results/table1/<model>/trial-<N>/<layer>/       filters.meme, filters_full.meme,
+                                                    tomtom.tsv, matches.json, stats.json
+
+``result.json`` is written last (atomically), so a folder without it is unfinished.
+Training itself lives under ``runs/table1/<model>/trial-<N>/`` (see
+:mod:`deepmotif_arch.training`) and resumes from its last completed epoch, so the sweep
+can be interrupted at any point and spread over several sittings or machines: rerunning
+skips finished jobs and resumes the rest.
+
+``deepmotif experiment summary`` (:func:`summarize`) turns the result files into Table
+1's columns beside the paper's values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from deepmotif_arch.architectures import get_spec, resolve_name
+from deepmotif_arch.checkpoints import atomic_write_text, json_default
+from deepmotif_arch.errors import DeepMotifError
+
+__all__ = ["TABLE1_MODELS", "DEEPER_LAYERS", "PAPER_TABLE1", "FASTEST_BACKEND", "Job",
+           "ExperimentError", "plan_jobs", "run_job", "run_sweep", "load_results",
+           "summarize", "write_summary", "RESULT_FORMAT_VERSION"]
+
+RESULT_FORMAT_VERSION = 1
+
+#: Table 1's rows in the paper's order (canonical zoo names).
+TABLE1_MODELS: tuple[str, ...] = (
+    "cnn-1", "cnn-2", "cnn-4", "cnn-10", "cnn-25", "cnn-50", "cnn-100", "cnn9-4", "cnn9-25",
+    "cnn3-50", "cnn3-2", "cnn-50-2", "cnn19-1-2", "cnn-25-f60", "cnn-25-f90", "cnn-25-f120",
+    "cnn-1-1-100",
+)
+
+#: Layers interpreted besides ``conv1`` (the paper's deeper-layer analyses; only
+#: layers with no pooling before them can be aligned to the input).
+DEEPER_LAYERS: dict[str, tuple[str, ...]] = {"cnn-1": ("conv2",),
+                                             "cnn-1-1-100": ("conv2", "conv3")}
+
+#: The paper's values, (mean, sd), keyed by (model, layer). AU-ROC: mean over the 12
+#: classes, sd across the classes (the paper's caption). Match fractions: mean and sd
+#: over 5 trials. Table 1 plus the deeper-layer numbers of the Results text.
+PAPER_TABLE1: dict[tuple[str, str], dict[str, tuple[float, float] | None]] = {
+    ("cnn-1", "conv1"): {"auroc": (0.972, 0.001), "jaspar": (0.240, 0.083),
+                         "relevant": (0.007, 0.013)},
+    ("cnn-2", "conv1"): {"auroc": (0.966, 0.000), "jaspar": (0.240, 0.071),
+                         "relevant": (0.007, 0.013)},
+    ("cnn-4", "conv1"): {"auroc": (0.955, 0.002), "jaspar": (0.453, 0.131),
+                         "relevant": (0.127, 0.080)},
+    ("cnn-10", "conv1"): {"auroc": (0.964, 0.007), "jaspar": (0.987, 0.016),
+                          "relevant": (0.973, 0.033)},
+    ("cnn-25", "conv1"): {"auroc": (0.973, 0.001), "jaspar": (0.987, 0.016),
+                          "relevant": (0.980, 0.027)},
+    ("cnn-50", "conv1"): {"auroc": (0.961, 0.011), "jaspar": (0.933, 0.037),
+                          "relevant": (0.920, 0.045)},
+    ("cnn-100", "conv1"): {"auroc": (0.958, 0.012), "jaspar": (0.887, 0.034),
+                           "relevant": (0.880, 0.034)},
+    ("cnn9-4", "conv1"): {"auroc": (0.954, 0.002), "jaspar": (0.260, 0.039),
+                          "relevant": (0.033, 0.030)},
+    ("cnn9-25", "conv1"): {"auroc": (0.958, 0.008), "jaspar": (0.993, 0.013),
+                           "relevant": (0.980, 0.016)},
+    ("cnn3-50", "conv1"): {"auroc": (0.648, 0.008), "jaspar": (0.160, 0.049),
+                           "relevant": (0.000, 0.000)},
+    ("cnn3-2", "conv1"): {"auroc": (0.968, 0.001), "jaspar": (0.233, 0.067),
+                          "relevant": (0.000, 0.000)},
+    ("cnn-50-2", "conv1"): {"auroc": (0.921, 0.012), "jaspar": (0.913, 0.050),
+                            "relevant": (0.893, 0.044)},
+    ("cnn19-1-2", "conv1"): {"auroc": (0.969, 0.002), "jaspar": (0.867, 0.056),
+                             "relevant": (0.747, 0.096)},
+    ("cnn-25-f60", "conv1"): {"auroc": (0.972, 0.001), "jaspar": (0.973, 0.013),
+                              "relevant": (0.960, 0.023)},
+    ("cnn-25-f90", "conv1"): {"auroc": (0.968, 0.001), "jaspar": (0.940, 0.023),
+                              "relevant": (0.909, 0.028)},
+    ("cnn-25-f120", "conv1"): {"auroc": (0.963, 0.001), "jaspar": (0.933, 0.015),
+                               "relevant": (0.887, 0.025)},
+    ("cnn-1", "conv2"): {"auroc": None, "jaspar": (0.900, 0.024), "relevant": (0.847, 0.021)},
+    ("cnn-1-1-100", "conv1"): {"auroc": None, "jaspar": (0.147, 0.045),
+                               "relevant": (0.000, 0.000)},
+    ("cnn-1-1-100", "conv2"): {"auroc": None, "jaspar": (0.192, 0.022),
+                               "relevant": (0.006, 0.006)},
+    ("cnn-1-1-100", "conv3"): {"auroc": None, "jaspar": (0.927, 0.020),
+                               "relevant": (0.891, 0.030)},
+}
+
+#: Backend used per model on CPU when ``--backend auto``: JAX was the fastest for both
+#: models timed in benchmarks/bench_training.py (cnn-25 and cnn-1, the two extremes
+#: of first-layer pooling); the other models sit between them.
+FASTEST_BACKEND: dict[str, str] = {name: "jax" for name in TABLE1_MODELS}
+
+BACKENDS = ("jax", "tensorflow", "torch")
+METRICS = ("auroc", "jaspar", "relevant")
+
+
+class ExperimentError(DeepMotifError):
+    """Bad experiment options or result files."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One (model, trial) of the sweep."""
+
+    model: str
+    trial: int
+
+    def result_dir(self, results: Path) -> Path:
+        return Path(results) / self.model / f"trial-{self.trial}"
+
+    def run_dir(self, runs: Path) -> Path:
+        return Path(runs) / self.model / f"trial-{self.trial}"
+
+    def is_done(self, results: Path) -> bool:
+        return (self.result_dir(results) / "result.json").is_file()
+
+
+def check_models(models: Sequence[str] | None) -> list[str]:
+    """Canonical names of ``models`` (default: all of Table 1), in the paper's order."""
+    if not models:
+        return list(TABLE1_MODELS)
+    names = []
+    for m in models:
+        name = resolve_name(m)  # UnknownModelError names close matches
+        if name not in TABLE1_MODELS:
+            raise ExperimentError(f"{m!r} is not a model of Table 1; use one of "
+                                  f"{', '.join(TABLE1_MODELS)}.")
+        if name not in names:
+            names.append(name)
+    return sorted(names, key=TABLE1_MODELS.index)
+
+
+def plan_jobs(models: Sequence[str] | None = None, trials: int = 5) -> list[Job]:
+    """Every (model, trial), trial-major so a partial sweep covers every model first."""
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+        raise ExperimentError(f"trials is {trials!r}; it must be a positive integer such as 5.")
+    names = check_models(models)
+    return [Job(m, t) for t in range(trials) for m in names]
+
+
+def choose_backend(model: str, backend: str) -> str:
+    if backend == "auto":
+        return FASTEST_BACKEND.get(model, "jax")
+    if backend not in BACKENDS:
+        raise ExperimentError(f"backend {backend!r} is not known; use auto or one of "
+                              f"{', '.join(BACKENDS)}.")
+    return backend
+
+
+# --------------------------------------------------------------------------- one job
+
+
+def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
+            runs: str | os.PathLike = "runs/table1", flavor: str = "released",
+            data_dir: str | None = None, epochs: int = 100, patience: int = 20,
+            on_epoch: Callable | None = None) -> dict:
+    """Train, evaluate and interpret one (model, trial) in this process; write its result.
+
+    Returns the result (also written to ``<results>/<model>/trial-<N>/result.json``).
+    A finished job is not rerun: its stored result is returned.
+    """
+    import keras
+
+    from deepmotif_arch.interpret import interpret_checkpoint, write_interpretation
+    from deepmotif_arch.training import TrainSettings, train
+
+    results, runs = Path(results), Path(runs)
+    out = job.result_dir(results)
+    if job.is_done(results):
+        return json.loads((out / "result.json").read_text())
+    spec = get_spec(job.model, flavor=flavor)
+    settings = TrainSettings(spec=spec, data_dir=data_dir, epochs=epochs, patience=patience,
+                             trial=job.trial, flavor=flavor)
+    settings.validate()
+    started = time.time()
+    run = train(settings, job.run_dir(runs), on_epoch=on_epoch,
+                command=f"deepmotif experiment table1 --models {job.model}")
+    manifest = run.manifest
+    layers = {}
+    for layer in ("conv1", *DEEPER_LAYERS.get(job.model, ())):
+        tick = time.time()
+        interp = interpret_checkpoint(run.checkpoint, layer=layer, data_dir=data_dir)
+        write_interpretation(interp, out / layer, formats=("png",), grid=False,
+                             ground_truth=False)
+        stats = interp.report.statistics()
+        layers[layer] = {
+            "num_filters": stats["num_filters"],
+            "num_silent": stats["num_silent"],
+            "fraction_jaspar": stats["fraction_matched"],
+            "fraction_relevant": stats["fraction_relevant"],
+            "tfs_covered": stats["tfs_covered"],
+            "tfs_missed": stats["tfs_missed"],
+            "ground_truth_similarity": (stats.get("ground_truth_similarity") or {}).get(
+                "mean_over_active_filters"),
+            "seconds": round(time.time() - tick, 2),
+        }
+    metrics = manifest.get("test_metrics") or {}
+    per_class_auroc = {k: v["auroc"] for k, v in (metrics.get("per_class") or {}).items()}
+    result = {
+        "format": RESULT_FORMAT_VERSION,
+        "model": job.model,
+        "label": spec.label,
+        "trial": job.trial,
+        "flavor": flavor,
+        "backend": keras.backend.backend(),
+        "dataset": manifest.get("dataset"),
+        "training": {k: manifest["training"].get(k) for k in (
+            "epochs_run", "best_epoch", "best_val_loss", "stopped_early", "learning_rate",
+            "beta_1", "epsilon", "batch_size", "patience")},
+        "test": {
+            "auroc_mean": (metrics.get("auroc") or {}).get("mean"),
+            "auroc_sd_classes": (metrics.get("auroc") or {}).get("std"),
+            "aupr_mean": (metrics.get("aupr") or {}).get("mean"),
+            "per_class_auroc": per_class_auroc,
+            "per_class_aupr": {k: v["aupr"] for k, v in (metrics.get("per_class") or {}).items()},
+        },
+        "layers": layers,
+        "wall_time_s": {"training": manifest.get("wall_time_s"),
+                        "this_sitting": round(time.time() - started, 1)},
+        "checkpoint": {"path": str(run.checkpoint), "sha256": _sha256(run.checkpoint)},
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+        "versions": manifest.get("versions"),
+    }
+    atomic_write_text(out / "result.json", json.dumps(result, indent=2, default=json_default)
+                      + "\n")
+    return result
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- the sweep
+
+
+def job_command(job: Job, *, results, runs, flavor, data_dir, epochs, patience) -> list[str]:
+    """The command that runs one job in a fresh process."""
+    cmd = [sys.executable, "-m", "deepmotif_arch.cli.main", "experiment", "run-job",
+           job.model, str(job.trial), "--results", str(results), "--runs", str(runs),
+           "--flavor", flavor, "--epochs", str(epochs), "--patience", str(patience)]
+    if data_dir:
+        cmd += ["--data-dir", str(data_dir)]
+    return cmd
+
+
+def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table1",
+              backend: str = "auto", parallel: int = 1, flavor: str = "released",
+              data_dir: str | None = None, epochs: int = 100, patience: int = 20,
+              on_done: Callable[[Job, dict | None, str | None], None] | None = None,
+              on_start: Callable[[Job, str], None] | None = None) -> dict[Job, str]:
+    """Run the jobs not yet done, ``parallel`` at a time, each in its own process.
+
+    Each job's output goes to ``<runs>/<model>/trial-<N>.log``. Returns the status
+    of every job: ``done`` (already), ``finished``, or ``failed: <last log line>``.
+    """
+    if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
+        raise ExperimentError(f"parallel is {parallel!r}; it must be a positive integer.")
+    results, runs = Path(results), Path(runs)
+    status: dict[Job, str] = {}
+    pending = []
+    for job in jobs:
+        choose_backend(job.model, backend)
+        if job.is_done(results):
+            status[job] = "done"
+        else:
+            pending.append(job)
+    running: list[tuple[Job, subprocess.Popen, Path, float]] = []
+    threads = max(1, (os.cpu_count() or 1) // parallel)
+    try:
+        while pending or running:
+            while pending and len(running) < parallel:
+                job = pending.pop(0)
+                chosen = choose_backend(job.model, backend)
+                log = job.run_dir(runs).with_suffix(".log")
+                log.parent.mkdir(parents=True, exist_ok=True)
+                env = {**os.environ, "KERAS_BACKEND": chosen, "TF_CPP_MIN_LOG_LEVEL": "3"}
+                if parallel > 1:  # share the cores instead of oversubscribing them
+                    env.update({"OMP_NUM_THREADS": str(threads),
+                                "XLA_FLAGS": (env.get("XLA_FLAGS", "") +
+                                              " --xla_cpu_multi_thread_eigen=false").strip()})
+                cmd = job_command(job, results=results, runs=runs, flavor=flavor,
+                                  data_dir=data_dir, epochs=epochs, patience=patience)
+                with open(log, "ab") as fh:
+                    proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
+                running.append((job, proc, log, time.time()))
+                if on_start is not None:
+                    on_start(job, chosen)
+            time.sleep(0.5)
+            for item in list(running):
+                job, proc, log, _ = item
+                if proc.poll() is None:
+                    continue
+                running.remove(item)
+                if proc.returncode == 0 and job.is_done(results):
+                    status[job] = "finished"
+                    result = json.loads((job.result_dir(results) / "result.json").read_text())
+                    if on_done is not None:
+                        on_done(job, result, None)
+                else:
+                    reason = _last_line(log) or f"exit status {proc.returncode}"
+                    status[job] = f"failed: {reason}"
+                    if on_done is not None:
+                        on_done(job, None, reason)
+    finally:
+        for _, proc, _, _ in running:  # interrupted: stop the children, they resume later
+            proc.terminate()
+        for _, proc, _, _ in running:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return status
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines()
+                 if ln.strip()]
+    except OSError:
+        return ""
+    return lines[-1][:300] if lines else ""
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def load_results(results: str | os.PathLike = "results/table1") -> list[dict]:
+    """Every finished ``result.json`` under ``results``."""
+    root = Path(results)
+    if not root.is_dir():
+        raise ExperimentError(f"{root} does not exist; run `deepmotif experiment table1` "
+                              "first or give the folder with --results.")
+    out = []
+    for path in sorted(root.glob("*/trial-*/result.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ExperimentError(f"{path} is not a readable result file ({exc}); delete it "
+                                  "and rerun the job.") from None
+        if data.get("format") != RESULT_FORMAT_VERSION:
+            raise ExperimentError(f"{path} has result format {data.get('format')!r}; this "
+                                  f"version reads format {RESULT_FORMAT_VERSION}.")
+        out.append(data)
+    return out
+
+
+def _mean_sd(values: list[float]) -> tuple[float | None, float | None]:
+    vals = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not vals:
+        return None, None
+    arr = np.asarray(vals, dtype=float)
+    return float(arr.mean()), float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+
+
+def summarize(results: Sequence[dict]) -> list[dict]:
+    """Table 1's rows from result files: ours (mean, sd over trials) beside the paper's.
+
+    One row per (model, layer) in the paper's order. ``outside`` lists the metrics
+    whose mean falls outside the paper's mean +- 2 sd.
+    """
+    by_model: dict[str, list[dict]] = {}
+    for r in results:
+        by_model.setdefault(r["model"], []).append(r)
+    rows = []
+    for model in TABLE1_MODELS:
+        trials = sorted(by_model.get(model, []), key=lambda r: r["trial"])
+        if not trials:
+            continue
+        for layer in ("conv1", *DEEPER_LAYERS.get(model, ())):
+            paper = PAPER_TABLE1.get((model, layer), {})
+            ours = {
+                "auroc": _mean_sd([t["test"]["auroc_mean"] for t in trials]),
+                "jaspar": _mean_sd([t["layers"].get(layer, {}).get("fraction_jaspar")
+                                    for t in trials]),
+                "relevant": _mean_sd([t["layers"].get(layer, {}).get("fraction_relevant")
+                                      for t in trials]),
+            }
+            row = {"model": model, "label": trials[0].get("label") or model, "layer": layer,
+                   "trials": len(trials), "trial_ids": [t["trial"] for t in trials],
+                   "auroc_sd_classes": float(np.mean([t["test"]["auroc_sd_classes"]
+                                                      for t in trials])),
+                   "training_minutes": float(np.mean([
+                       (t["wall_time_s"].get("training") or 0) / 60 for t in trials])),
+                   "epochs_run": [t["training"]["epochs_run"] for t in trials],
+                   "outside": []}
+            for metric in METRICS:
+                mean, sd = ours[metric]
+                ref = paper.get(metric)
+                row[metric] = mean
+                row[f"{metric}_sd"] = sd
+                row[f"paper_{metric}"] = ref[0] if ref else None
+                row[f"paper_{metric}_sd"] = ref[1] if ref else None
+                row[f"{metric}_diff"] = (mean - ref[0]) if (ref and mean is not None) else None
+                if ref and mean is not None and abs(mean - ref[0]) > 2 * ref[1] + 1e-12:
+                    row["outside"].append(metric)
+            rows.append(row)
+    return rows
+
+
+_COLUMNS = ("model", "label", "layer", "trials", "auroc", "auroc_sd", "auroc_sd_classes",
+            "paper_auroc", "paper_auroc_sd", "auroc_diff", "jaspar", "jaspar_sd",
+            "paper_jaspar", "paper_jaspar_sd", "jaspar_diff", "relevant", "relevant_sd",
+            "paper_relevant", "paper_relevant_sd", "relevant_diff", "training_minutes",
+            "outside")
+
+
+def _fmt(value, digits: int = 3) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def to_csv(rows: Sequence[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    for row in rows:
+        writer.writerow([_fmt(row.get(c), 4) for c in _COLUMNS])
+    return buf.getvalue()
+
+
+def _pm(mean, sd) -> str:
+    if mean is None:
+        return "–"
+    return f"{mean:.3f} ± {sd:.3f}" if sd is not None else f"{mean:.3f}"
+
+
+def _diff(value) -> str:
+    return "" if value is None else f"{value:+.3f}"
+
+
+def to_markdown(rows: Sequence[dict]) -> str:
+    """Table 1 as Markdown: ours beside the paper's, with the difference."""
+    head = ("| Model | Layer | Trials | AU-ROC | paper | Δ | % match JASPAR | paper | Δ "
+            "| % match relevant | paper | Δ | train min |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    lines = []
+    for r in rows:
+        flag = " ⚠" if r["outside"] else ""
+        lines.append(
+            f"| {r['label']}{flag} | {r['layer']} | {r['trials']} "
+            f"| {_pm(r['auroc'], r['auroc_sd']) if r['layer'] == 'conv1' else '–'} "
+            f"| {_pm(r['paper_auroc'], r['paper_auroc_sd']) if r['paper_auroc'] else '–'} "
+            f"| {_diff(r['auroc_diff']) if r['layer'] == 'conv1' else ''} "
+            f"| {_pm(r['jaspar'], r['jaspar_sd'])} "
+            f"| {_pm(r['paper_jaspar'], r['paper_jaspar_sd'])} | {_diff(r['jaspar_diff'])} "
+            f"| {_pm(r['relevant'], r['relevant_sd'])} "
+            f"| {_pm(r['paper_relevant'], r['paper_relevant_sd'])} "
+            f"| {_diff(r['relevant_diff'])} | {r['training_minutes']:.1f} |")
+    notes = [
+        "",
+        "Ours: mean ± sd over trials (sd 0 with one trial). Paper: Table 1 and the Results "
+        "text; its AU-ROC ± is the sd across the 12 classes, its match fractions' ± the sd "
+        "over 5 trials. ⚠: a mean outside the paper's mean ± 2 sd ("
+        + ", ".join(f"{r['label']} {r['layer']}: {', '.join(r['outside'])}"
+                    for r in rows if r["outside"]) + ")." if any(r["outside"] for r in rows)
+        else "",
+    ]
+    return head + "\n".join(lines) + "\n" + "\n".join(n for n in notes if n) + "\n"
+
+
+def write_summary(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path]:
+    """``summary.md`` and ``summary.csv`` in ``folder``."""
+    folder = Path(folder)
+    return [atomic_write_text(folder / "summary.md", to_markdown(rows)),
+            atomic_write_text(folder / "summary.csv", to_csv(rows))]
