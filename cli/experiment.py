@@ -17,6 +17,8 @@ Results = Annotated[Path, typer.Option("--results", help="Folder of the result f
 Runs = Annotated[Path, typer.Option("--runs", help="Folder of the training runs "
                                     "(checkpoints; resumable).")]
 DataDir = Annotated[str | None, typer.Option("--data-dir", help="TFDS data folder.")]
+Config = Annotated[str | None, typer.Option("--config", help="koo_synthetic config (default "
+                                            "paper, the paper's 25,000 sequences).")]
 Flavor = Annotated[str, typer.Option(
     "--flavor", help="'released' (default: the authors' code, which produced Table 1: Adam "
     "1e-3, beta_1 0.95, Glorot-uniform, BatchNorm after the dense layer) or 'paper' (the "
@@ -47,6 +49,7 @@ def table1(
     runs: Runs = Path("runs/table1"),
     flavor: Flavor = "released",
     data_dir: DataDir = None,
+    config: Config = None,
     epochs: Epochs = 100,
     patience: Patience = 20,
 ) -> None:
@@ -56,14 +59,15 @@ def table1(
     their Tomtom matches) as each job finishes; finished jobs are skipped and an
     interrupted training resumes from its last completed epoch.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from rich.progress import TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with user_errors():
         _check_flavor(flavor)
         from deepmotif_arch import experiment as ex
 
         jobs = ex.plan_jobs(models, trials)
+        if parallel < 1:
+            raise fail(f"--parallel is {parallel}; it must be 1 or more.")
         for job in jobs:
             ex.choose_backend(job.model, backend)
         todo = [j for j in jobs if not j.is_done(results)]
@@ -99,7 +103,7 @@ def table1(
             try:
                 ex.run_sweep(todo, results=results, runs=runs, backend=backend,
                              parallel=parallel, flavor=flavor, data_dir=data_dir,
-                             epochs=epochs, patience=patience, on_done=on_done,
+                             config=config, epochs=epochs, patience=patience, on_done=on_done,
                              on_start=on_start)
             except KeyboardInterrupt:
                 err_console.print("Interrupted; run the same command again to resume.")
@@ -118,6 +122,7 @@ def run_job(
     runs: Runs = Path("runs/table1"),
     flavor: Flavor = "released",
     data_dir: DataDir = None,
+    config: Config = None,
     epochs: Epochs = 100,
     patience: Patience = 20,
 ) -> None:
@@ -136,8 +141,8 @@ def run_job(
                   f"{record.seconds:.1f}s", flush=True)
 
         result = ex.run_job(ex.Job(name, trial), results=results, runs=runs, flavor=flavor,
-                            data_dir=data_dir, epochs=epochs, patience=patience,
-                            on_epoch=on_epoch)
+                            data_dir=data_dir, config=config, epochs=epochs,
+                            patience=patience, on_epoch=on_epoch)
         print(f"result: AU-ROC {result['test']['auroc_mean']:.4f}", flush=True)
 
 

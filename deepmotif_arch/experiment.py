@@ -169,8 +169,8 @@ def choose_backend(model: str, backend: str) -> str:
 
 def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
             runs: str | os.PathLike = "runs/table1", flavor: str = "released",
-            data_dir: str | None = None, epochs: int = 100, patience: int = 20,
-            on_epoch: Callable | None = None) -> dict:
+            data_dir: str | None = None, config: str | None = None, epochs: int = 100,
+            patience: int = 20, on_epoch: Callable | None = None) -> dict:
     """Train, evaluate and interpret one (model, trial) in this process; write its result.
 
     Returns the result (also written to ``<results>/<model>/trial-<N>/result.json``).
@@ -186,8 +186,8 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
     if job.is_done(results):
         return json.loads((out / "result.json").read_text())
     spec = get_spec(job.model, flavor=flavor)
-    settings = TrainSettings(spec=spec, data_dir=data_dir, epochs=epochs, patience=patience,
-                             trial=job.trial, flavor=flavor)
+    settings = TrainSettings(spec=spec, data_dir=data_dir, dataset_config=config, epochs=epochs,
+                             patience=patience, trial=job.trial, flavor=flavor)
     settings.validate()
     started = time.time()
     run = train(settings, job.run_dir(runs), on_epoch=on_epoch,
@@ -256,20 +256,23 @@ def _sha256(path) -> str:
 # --------------------------------------------------------------------------- the sweep
 
 
-def job_command(job: Job, *, results, runs, flavor, data_dir, epochs, patience) -> list[str]:
+def job_command(job: Job, *, results, runs, flavor, data_dir, epochs, patience,
+                config=None) -> list[str]:
     """The command that runs one job in a fresh process."""
     cmd = [sys.executable, "-m", "deepmotif_arch.cli.main", "experiment", "run-job",
            job.model, str(job.trial), "--results", str(results), "--runs", str(runs),
            "--flavor", flavor, "--epochs", str(epochs), "--patience", str(patience)]
     if data_dir:
         cmd += ["--data-dir", str(data_dir)]
+    if config:
+        cmd += ["--config", str(config)]
     return cmd
 
 
 def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table1",
               backend: str = "auto", parallel: int = 1, flavor: str = "released",
-              data_dir: str | None = None, epochs: int = 100, patience: int = 20,
-              on_done: Callable[[Job, dict | None, str | None], None] | None = None,
+              data_dir: str | None = None, config: str | None = None, epochs: int = 100,
+              patience: int = 20, on_done: Callable[[Job, dict | None, str | None], None] | None = None,
               on_start: Callable[[Job, str], None] | None = None) -> dict[Job, str]:
     """Run the jobs not yet done, ``parallel`` at a time, each in its own process.
 
@@ -302,7 +305,8 @@ def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table
                                 "XLA_FLAGS": (env.get("XLA_FLAGS", "") +
                                               " --xla_cpu_multi_thread_eigen=false").strip()})
                 cmd = job_command(job, results=results, runs=runs, flavor=flavor,
-                                  data_dir=data_dir, epochs=epochs, patience=patience)
+                                  data_dir=data_dir, epochs=epochs, patience=patience,
+                                  config=config)
                 with open(log, "ab") as fh:
                     proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
                 running.append((job, proc, log, time.time()))

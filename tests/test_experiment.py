@@ -1,0 +1,138 @@
+"""The Table 1 sweep: planning, one real tiny sweep through the CLI, the summary."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from deepmotif_arch import experiment as ex
+from deepmotif_arch.cli.main import app
+from deepmotif_arch.errors import UnknownModelError
+
+runner = CliRunner()
+
+
+def test_table1_models_are_the_zoo_in_paper_order():
+    from deepmotif_arch.architectures import list_models
+
+    assert sorted(ex.TABLE1_MODELS) == sorted(list_models())
+    assert ex.TABLE1_MODELS[:7] == ("cnn-1", "cnn-2", "cnn-4", "cnn-10", "cnn-25", "cnn-50",
+                                    "cnn-100")
+    # Every (model, layer) the sweep interprets has the paper's numbers to compare with.
+    for model in ex.TABLE1_MODELS:
+        for layer in ("conv1", *ex.DEEPER_LAYERS.get(model, ())):
+            assert (model, layer) in ex.PAPER_TABLE1
+
+
+def test_plan_is_trial_major_and_accepts_paper_labels():
+    jobs = ex.plan_jobs(["CNN-25", "cnn_1", "cnn-25"], trials=2)
+    assert [(j.model, j.trial) for j in jobs] == [("cnn-1", 0), ("cnn-25", 0), ("cnn-1", 1),
+                                                  ("cnn-25", 1)]
+    assert len(ex.plan_jobs(None, 1)) == len(ex.TABLE1_MODELS)
+    with pytest.raises(UnknownModelError):
+        ex.plan_jobs(["cnn-7"], 1)
+    with pytest.raises(ex.ExperimentError, match="trials is 0"):
+        ex.plan_jobs(["cnn-25"], 0)
+    with pytest.raises(ex.ExperimentError, match="backend 'mxnet'"):
+        ex.choose_backend("cnn-25", "mxnet")
+
+
+def _fake(model, trial, auroc, jaspar, relevant, layers=("conv1",)):
+    return {"format": 1, "model": model, "label": model.upper(), "trial": trial,
+            "test": {"auroc_mean": auroc, "auroc_sd_classes": 0.01},
+            "training": {"epochs_run": 50, "best_val_loss": 0.1},
+            "wall_time_s": {"training": 120.0},
+            "layers": {layer: {"fraction_jaspar": jaspar, "fraction_relevant": relevant}
+                       for layer in layers}}
+
+
+def test_summary_statistics_and_flags():
+    results = [_fake("cnn-25", 0, 0.97, 1.0, 0.9), _fake("cnn-25", 1, 0.96, 0.9, 1.0),
+               _fake("cnn-1", 0, 0.80, 0.2, 0.0, layers=("conv1", "conv2"))]
+    rows = ex.summarize(results)
+    assert [(r["model"], r["layer"]) for r in rows] == [("cnn-1", "conv1"), ("cnn-1", "conv2"),
+                                                        ("cnn-25", "conv1")]
+    cnn25 = rows[2]
+    assert cnn25["trials"] == 2
+    assert cnn25["auroc"] == pytest.approx(0.965)
+    assert cnn25["auroc_sd"] == pytest.approx(0.0070710678)  # sample sd of 0.97, 0.96
+    assert cnn25["relevant"] == pytest.approx(0.95)
+    assert cnn25["auroc_diff"] == pytest.approx(0.965 - 0.973)
+    # paper CNN-25: AU-ROC 0.973 +- 0.001 and JASPAR 0.987 +- 0.016 put 0.965 and 0.95
+    # outside; relevant 0.980 +- 0.027 keeps 0.95 inside
+    assert cnn25["outside"] == ["auroc", "jaspar"]
+    assert rows[0]["outside"] == ["auroc"]  # 0.80 vs 0.972; 0.2 and 0.0 are within 2 sd
+    assert rows[1]["jaspar"] == pytest.approx(0.2) and "jaspar" in rows[1]["outside"]
+    md = ex.to_markdown(rows)
+    assert "| CNN-25 ⚠ | conv1 | 2 | 0.965 ± 0.007 | 0.973 ± 0.001 | -0.008 |" in md
+    csv_text = ex.to_csv(rows)
+    assert csv_text.splitlines()[0].startswith("model,label,layer,trials,auroc,")
+    assert len(csv_text.splitlines()) == 4
+
+
+def test_summary_rejects_foreign_result_files(tmp_path):
+    bad = tmp_path / "cnn-25" / "trial-0"
+    bad.mkdir(parents=True)
+    (bad / "result.json").write_text("{not json")
+    result = runner.invoke(app, ["experiment", "summary", "--results", str(tmp_path)])
+    assert result.exit_code == 2 and "not a readable result file" in result.output
+    result = runner.invoke(app, ["experiment", "summary", "--results", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+@pytest.mark.backend
+def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
+    import keras
+
+    backend = keras.backend.backend()
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    args = ["experiment", "table1", "-m", "cnn-25", "-m", "cnn-1", "-n", "1", "--epochs", "1",
+            "--config", "tiny", "--data-dir", str(tiny_data_dir), "--backend", backend,
+            "--results", str(results), "--runs", str(runs)]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    for model, layers in (("cnn-25", {"conv1"}), ("cnn-1", {"conv1", "conv2"})):
+        folder = results / model / "trial-0"
+        data = json.loads((folder / "result.json").read_text())
+        assert data["backend"] == backend and data["flavor"] == "released"
+        assert data["training"]["learning_rate"] == 1e-3 and data["training"]["epochs_run"] == 1
+        assert data["dataset"]["config"] == "tiny"
+        assert set(data["layers"]) == layers
+        assert 0 <= data["layers"]["conv1"]["fraction_jaspar"] <= 1
+        assert (folder / "conv1" / "filters_full.meme").read_text().startswith("MEME version")
+        assert (runs / model / "trial-0" / "model.keras").is_file()
+        assert (runs / model / "trial-0.log").is_file()
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "2 jobs (2 already done)" in again.output
+    summary = runner.invoke(app, ["experiment", "summary", "--results", str(results)])
+    assert summary.exit_code == 0, summary.output
+    md = (results / "summary.md").read_text()
+    assert "| CNN-1" in md and "| CNN-25" in md and "conv2" in md
+    assert (results / "summary.csv").is_file()
+
+
+def test_failed_job_reports_its_log(tiny_data_dir, tmp_path):
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    # An output folder holding something else makes training refuse to start.
+    (runs / "cnn-25" / "trial-0").mkdir(parents=True)
+    (runs / "cnn-25" / "trial-0" / "notes.txt").write_text("mine")
+    result = runner.invoke(app, ["experiment", "table1", "-m", "cnn-25", "-n", "1", "--epochs",
+                                 "1", "--config", "tiny", "--data-dir", str(tiny_data_dir),
+                                 "--results", str(results), "--runs", str(runs)])
+    assert result.exit_code == 1
+    assert "1 job(s) failed" in result.output and "notes.txt" in result.output
+    assert not (results / "cnn-25" / "trial-0" / "result.json").exists()
+
+
+def test_bad_options_exit_2():
+    result = runner.invoke(app, ["experiment", "table1", "-m", "cnn-7"])
+    assert result.exit_code == 2 and "cnn-7" in result.output
+    result = runner.invoke(app, ["experiment", "table1", "--flavor", "tf1"])
+    assert result.exit_code == 2 and "--flavor 'tf1' is not known" in result.output
+    result = runner.invoke(app, ["experiment", "table1", "--parallel", "0", "-m", "cnn-25",
+                                 "--results", "/nonexistent/x"])
+    assert result.exit_code == 2
