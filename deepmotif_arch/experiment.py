@@ -272,7 +272,8 @@ def job_command(job: Job, *, results, runs, flavor, data_dir, epochs, patience,
 def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table1",
               backend: str = "auto", parallel: int = 1, flavor: str = "released",
               data_dir: str | None = None, config: str | None = None, epochs: int = 100,
-              patience: int = 20, on_done: Callable[[Job, dict | None, str | None], None] | None = None,
+              patience: int = 20,
+              on_done: Callable[[Job, dict | None, str | None], None] | None = None,
               on_start: Callable[[Job, str], None] | None = None) -> dict[Job, str]:
     """Run the jobs not yet done, ``parallel`` at a time, each in its own process.
 
