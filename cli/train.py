@@ -25,6 +25,16 @@ class JitMode(str, Enum):
     off = "off"
 
 
+def _steps(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise fail(f"--steps-per-execution {value!r} is not a number; give auto or a "
+                   "positive integer such as 25.") from None
+
+
 def train(
     model: Annotated[str, typer.Argument(help="Zoo name, paper label or released-code name, "
                                          "e.g. cnn-25, 'CNN-25 (60)', cnn_2_1.")],
@@ -58,6 +68,9 @@ def train(
                                              "visible devices (jax or tensorflow).")] = False,
     jit: Annotated[JitMode, typer.Option("--jit", help="XLA / compiled training steps; auto "
                                          "picks the faster per backend.")] = JitMode.auto,
+    steps_per_execution: Annotated[str, typer.Option(
+        "--steps-per-execution", help="Training steps per call of the compiled step "
+        "function; auto picks per backend (speed only, same result).")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the checkpoint "
                                         "path.")] = False,
     flavor: Flavor = "paper",
@@ -89,6 +102,7 @@ def train(
             epochs=epochs, batch_size=batch_size, learning_rate=lr, patience=patience,
             trial=trial, precision=precision, distribute=distribute,
             jit_compile={"auto": "auto", "on": True, "off": False}[jit.value], flavor=flavor,
+            steps_per_execution=_steps(steps_per_execution),
         )
         settings.validate()
         out = output if output is not None else default_output_dir(settings)

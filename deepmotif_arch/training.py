@@ -95,6 +95,10 @@ class TrainSettings:
         ``tf.distribute.MirroredStrategy``).
     jit_compile : bool or "auto"
         Passed to ``model.compile``; "auto" chooses per backend (see benchmarks).
+    steps_per_execution : int or "auto"
+        Training steps per call of the compiled step function (Keras's
+        ``steps_per_execution``); "auto" chooses per backend (see benchmarks). It
+        changes speed only: the same steps run in the same order.
     flavor : str
         ``paper`` or ``released``: the flavor the spec came from, and the source of
         the optimizer defaults.
@@ -113,6 +117,7 @@ class TrainSettings:
     distribute: bool = False
     jit_compile: bool | str = "auto"
     flavor: str = "paper"
+    steps_per_execution: int | str = "auto"
     beta_1: float | None = None
     epsilon: float | None = None
 
@@ -140,6 +145,10 @@ class TrainSettings:
             raise TrainingError(f"beta_1 is {self.beta_1!r}; it must be in [0, 1), e.g. 0.9.")
         if not (isinstance(self.epsilon, (int, float)) and self.epsilon > 0):
             raise TrainingError(f"epsilon is {self.epsilon!r}; it must be positive, e.g. 1e-7.")
+        spe = self.steps_per_execution
+        if spe != "auto" and (isinstance(spe, bool) or not isinstance(spe, int) or spe < 1):
+            raise TrainingError(f"steps_per_execution is {spe!r}; it must be 'auto' or a "
+                                "positive integer such as 25.")
         if self.precision not in PRECISIONS:
             raise TrainingError(f"precision {self.precision!r} is not known; use one of "
                                 f"{', '.join(PRECISIONS)}.")
@@ -254,6 +263,23 @@ def _choose_jit(jit_compile, backend: str, distribute: bool = False):
     # through `deepmotif train` took 10.5 s instead of 2.7 s on a 2-core CPU
     # (benchmarks/README.md). JAX always compiles. PyTorch: eager.
     return {"tensorflow": False, "jax": True, "torch": False}.get(backend, "auto")
+
+
+def _choose_steps(steps, backend: str) -> int:
+    """Per-backend default of ``steps_per_execution`` (measured in benchmarks/README.md)."""
+    # 25 steps per call cut a cnn-25 epoch of plain fit by 25% (JAX) and 38% (TensorFlow)
+    # on a 2-core CPU (benchmarks/bench_backend_settings.py); 175 steps = 7 calls.
+    # Keras accepts only 1 on PyTorch.
+    if steps != "auto":
+        if backend == "torch" and int(steps) != 1:
+            raise TrainingError(f"steps_per_execution is {steps}, but Keras's PyTorch backend "
+                                "runs one step per call; use 1 or auto there.")
+        return int(steps)
+    return AUTO_STEPS_PER_EXECUTION.get(backend, 1)
+
+
+#: ``steps_per_execution`` chosen by "auto", per backend.
+AUTO_STEPS_PER_EXECUTION = {"tensorflow": 25, "jax": 25, "torch": 1}
 
 
 class _Distribution:
@@ -383,6 +409,7 @@ def train(
                                                 epsilon=settings.epsilon),
                 loss="binary_crossentropy",
                 jit_compile=_choose_jit(settings.jit_compile, backend, settings.distribute),
+                steps_per_execution=_choose_steps(settings.steps_per_execution, backend),
             )
         val_ds = valid_stream.epoch(None, batch_size=settings.batch_size, shuffle=False)
         facts = {"start_epoch": start_epoch, "epochs": settings.epochs,
@@ -562,6 +589,7 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "batch_size": settings.batch_size, "learning_rate": settings.learning_rate,
         "beta_1": settings.beta_1, "epsilon": settings.epsilon, "optimizer": "Adam",
         "loss": "binary_crossentropy", "patience": settings.patience, "flavor": settings.flavor,
+        "steps_per_execution": _choose_steps(settings.steps_per_execution, backend),
         "trial": settings.trial, "precision": settings.precision,
         "distribute": settings.distribute, "backend": backend,
         "seeds": {"init": _seed(settings.trial, 0, 0),

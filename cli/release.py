@@ -1,0 +1,52 @@
+"""``deepmotif experiment release``: publish the best checkpoint of every Table 1 model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import console, user_errors
+
+
+def release(
+    results: Annotated[Path, typer.Option(
+        "--results", help="Folder of the result files.")] = Path("results/table1"),
+    runs: Annotated[Path | None, typer.Option(
+        "--runs", help="Folder of the training runs (default: the checkpoint path each "
+        "result.json records).")] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Release folder for the checkpoints, model cards, "
+        "SHA256SUMS and index.json.")] = Path("releases/koo_synthetic"),
+    models: Annotated[list[str] | None, typer.Option(
+        "--models", "-m", help="Models to release (repeat the option; default: every Table 1 "
+        "model with a finished trial).")] = None,
+) -> None:
+    """Release each model's lowest-validation-loss trial with a model card and hashes.
+
+    Copies the checkpoint to OUTPUT/<model>.keras after checking its SHA-256 against
+    result.json, writes OUTPUT/<model>.md, OUTPUT/SHA256SUMS and OUTPUT/index.json, and
+    the index copy shipped in the package (deepmotif_arch/pretrained_index.json).
+    Test metrics never take part in choosing the trial.
+    """
+    from rich.table import Table
+
+    with user_errors():
+        from deepmotif_arch.release import release_checkpoints
+
+        entries = release_checkpoints(results, runs=runs, out=output, models=models)
+    table = Table(title=f"Released to {output}/")
+    for col in ("Model", "Trial", "AU-ROC", "Relevant (conv1)", "SHA-256"):
+        table.add_column(col)
+    for e in entries:
+        metrics = e.get("metrics") or {}
+        relevant = ((metrics.get("layers") or {}).get("conv1") or {}).get("fraction_relevant")
+        auroc = metrics.get("auroc_mean")
+        table.add_row(
+            e["label"], f"{e['trial']} of {len(e.get('trials_finished') or [])}",
+            "–" if auroc is None else f"{auroc:.3f}",
+            "–" if relevant is None else f"{relevant:.2f}", e["sha256"][:12])
+    console.print(table)
+    console.print(f"Wrote {len(entries)} checkpoint(s), their model cards, "
+                  f"{output / 'SHA256SUMS'} and {output / 'index.json'}.")

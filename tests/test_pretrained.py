@@ -1,0 +1,226 @@
+"""Releasing the sweep's best checkpoints and opening them through ``pretrained``.
+
+A fake results tree holds two trials of CNN-25 with real (untrained) checkpoints;
+the trial with the lower validation loss has the worse test AU-ROC, so a release
+that looked at test metrics would pick the other one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from deepmotif_arch import pretrained
+from deepmotif_arch.experiment import ExperimentError
+from deepmotif_arch.pretrained import PretrainedError, sha256_file
+from deepmotif_arch.release import release_checkpoints
+
+CLASSES = ["Arid3a", "CEBPB", "FOSL1", "Gabpa", "MAFK", "MAX", "MEF2A", "NFYB", "SP1",
+           "SRF", "STAT1", "YY1"]
+#: trial -> (validation loss, test AU-ROC): trial 1 wins on loss, trial 0 on AU-ROC.
+TRIALS = {0: (0.30, 0.99), 1: (0.25, 0.90)}
+
+
+def _result(trial: int, checkpoint: Path, sha256: str) -> dict:
+    loss, auroc = TRIALS[trial]
+    return {
+        "format": 1, "model": "cnn-25", "label": "CNN-25", "trial": trial,
+        "flavor": "released", "backend": "jax",
+        "dataset": {"name": "koo_synthetic", "config": "paper", "version": "1.0.0"},
+        "training": {"epochs_run": 30, "best_epoch": 10, "best_val_loss": loss,
+                     "stopped_early": True, "learning_rate": 0.001, "beta_1": 0.95,
+                     "epsilon": 1e-8, "batch_size": 100, "patience": 20},
+        "test": {"auroc_mean": auroc, "auroc_sd_classes": 0.01, "aupr_mean": auroc - 0.2,
+                 "per_class_auroc": dict.fromkeys(CLASSES, auroc),
+                 "per_class_aupr": dict.fromkeys(CLASSES, auroc - 0.2)},
+        "layers": {"conv1": {"num_filters": 30, "num_silent": 1, "fraction_jaspar": 0.9,
+                             "fraction_relevant": 0.8 + trial / 100, "tfs_covered": CLASSES,
+                             "tfs_missed": [], "ground_truth_similarity": 0.7,
+                             "seconds": 1.0}},
+        "wall_time_s": {"training": 60.0, "this_sitting": 61.0},
+        "checkpoint": {"path": str(checkpoint), "sha256": sha256},
+        "versions": {"deepmotif-arch": "0.0.test", "keras": "3"},
+    }
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> dict:
+    """``results/`` and ``runs/`` of two finished CNN-25 trials, plus the Keras model."""
+    from deepmotif_arch.checkpoints import save_checkpoint
+    from deepmotif_arch.models import get_model
+
+    root = tmp_path_factory.mktemp("sweep")
+    model = get_model("cnn-25", flavor="released")
+    for trial in TRIALS:
+        ckpt = save_checkpoint(
+            model, root / "runs" / "cnn-25" / f"trial-{trial}" / "model.keras",
+            {"input_length": 200, "alphabet": "ACGT", "class_names": CLASSES,
+             "dataset": {"name": "koo_synthetic", "config": "paper", "version": "1.0.0"},
+             "training": {"epochs_max": 100, "trial": trial}},
+            include_optimizer=False)
+        out = root / "results" / "cnn-25" / f"trial-{trial}" / "result.json"
+        out.parent.mkdir(parents=True)
+        out.write_text(json.dumps(_result(trial, ckpt, sha256_file(ckpt))))
+    x = np.eye(4, dtype="float32")[np.random.default_rng(0).integers(0, 4, (3, 200))]
+    return {"results": root / "results", "runs": root / "runs", "model": model, "x": x}
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path) -> Path:
+    """Keep the package's index, a checkout's release folder and the environment out."""
+    monkeypatch.setattr(pretrained, "PACKAGE_INDEX", tmp_path / "package_index.json")
+    monkeypatch.setattr(pretrained, "REPO_RELEASES", tmp_path / "no-checkout" / "releases")
+    monkeypatch.delenv(pretrained.ENV_RELEASES, raising=False)
+    monkeypatch.delenv(pretrained.ENV_URL, raising=False)
+    return tmp_path / "package_index.json"
+
+
+@pytest.fixture
+def released(sweep, tmp_path) -> Path:
+    out = tmp_path / "release"
+    release_checkpoints(sweep["results"], out=out, package_index=False)
+    return out
+
+
+def test_release_picks_lowest_validation_loss(sweep, tmp_path, isolated):
+    out = tmp_path / "release"
+    entries = release_checkpoints(sweep["results"], out=out)
+    assert [(e["name"], e["trial"]) for e in entries] == [("cnn-25", 1)]
+    entry = entries[0]
+    chosen = sweep["runs"] / "cnn-25" / "trial-1" / "model.keras"
+    assert entry["sha256"] == sha256_file(chosen) == sha256_file(out / "cnn-25.keras")
+    assert entry["size"] == chosen.stat().st_size
+    assert entry["trials_finished"] == [0, 1] and entry["class_names"] == CLASSES
+    assert entry["metrics"]["auroc_mean"] == 0.90
+    assert entry["metrics"]["layers"]["conv1"]["fraction_relevant"] == pytest.approx(0.81)
+    assert (out / "SHA256SUMS").read_text() == f"{entry['sha256']}  cnn-25.keras\n"
+    index = json.loads((out / "index.json").read_text())
+    assert index["models"] == entries
+    assert json.loads(isolated.read_text()) == index  # the package's copy
+    card = (out / "cnn-25.md").read_text()
+    for text in ("# CNN-25 (`cnn-25`)", "deepmotif experiment table1 --models cnn-25 "
+                 "--trials 2\n", "deepmotif experiment release", entry["sha256"],
+                 "Trial 1 of the 2 finished", "lowest validation loss", "koo_synthetic",
+                 "`paper`", "1.0.0", "| conv1_pool | 30 | – | 25 |", "| SRF | 0.900 |",
+                 f"Parameters: {sweep['model'].count_params():,} (",
+                 "| conv1 | 30 | 1 | 0.900 |"):
+        assert text in card, text
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+def test_release_from_runs_folder_and_missing_checkpoint(sweep, tmp_path):
+    results = tmp_path / "results"
+    shutil.copytree(sweep["results"], results)
+    for file in results.glob("*/trial-*/result.json"):  # as if the runs had been moved
+        data = json.loads(file.read_text())
+        data["checkpoint"]["path"] = str(tmp_path / "moved" / "model.keras")
+        file.write_text(json.dumps(data))
+    with pytest.raises(ExperimentError, match="does not exist; give the folder of the "
+                       "training runs with --runs"):
+        release_checkpoints(results, out=tmp_path / "a", package_index=False)
+    (entry,) = release_checkpoints(results, runs=sweep["runs"], out=tmp_path / "b",
+                                   models=["CNN-25"], package_index=False)
+    assert entry["trial"] == 1 and (tmp_path / "b" / "cnn-25.keras").is_file()
+
+
+def test_release_errors(sweep, tmp_path, isolated):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ExperimentError, match="no finished result files"):
+        release_checkpoints(tmp_path / "empty", out=tmp_path / "out")
+    with pytest.raises(ExperimentError, match="cnn-4 has no finished trial"):
+        release_checkpoints(sweep["results"], out=tmp_path / "out", models=["cnn-25", "cnn-4"])
+    results = tmp_path / "results"
+    shutil.copytree(sweep["results"], results)
+    file = results / "cnn-25" / "trial-1" / "result.json"
+    data = json.loads(file.read_text())
+    data["checkpoint"]["sha256"] = "0" * 64
+    file.write_text(json.dumps(data))
+    with pytest.raises(ExperimentError, match="has SHA-256 .* but its result.json records"):
+        release_checkpoints(results, out=tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == [] and not isolated.exists()
+
+
+def test_list_models_empty_and_filled(released, monkeypatch):
+    assert pretrained.list_models() == []
+    monkeypatch.setenv(pretrained.ENV_RELEASES, str(released))
+    (entry,) = pretrained.list_models()
+    assert entry["name"] == "cnn-25" and entry["file"] == "cnn-25.keras"
+
+
+def test_unknown_and_unreleased_names(released, monkeypatch):
+    with pytest.raises(PretrainedError, match="none are released yet"):
+        pretrained.path("cnn-25")
+    monkeypatch.setenv(pretrained.ENV_RELEASES, str(released))
+    with pytest.raises(PretrainedError, match=r"unknown model 'cnn-7'; available: cnn-25\."):
+        pretrained.path("cnn-7")
+    with pytest.raises(PretrainedError, match="no pretrained checkpoint of 'cnn-4'.*cnn-25"):
+        pretrained.load("CNN-4")
+
+
+def test_hash_mismatch_is_refused(released, tmp_path, monkeypatch):
+    bad = tmp_path / "bad"
+    shutil.copytree(released, bad)
+    data = bytearray((bad / "cnn-25.keras").read_bytes())
+    data[-10] ^= 0xFF
+    (bad / "cnn-25.keras").write_bytes(bytes(data))
+    monkeypatch.setenv(pretrained.ENV_RELEASES, str(bad))
+    with pytest.raises(PretrainedError, match="has SHA-256 .* but the index expects"):
+        pretrained.load("cnn-25")
+    # The same corrupted file offered for download.
+    shutil.copy(released / "index.json", pretrained.PACKAGE_INDEX)
+    monkeypatch.delenv(pretrained.ENV_RELEASES)
+    monkeypatch.setenv(pretrained.ENV_URL, bad.as_uri())
+    with pytest.raises(PretrainedError, match="does not have the SHA-256 the index expects"):
+        pretrained.path("cnn-25", cache_dir=tmp_path / "cache")
+
+
+@pytest.mark.backend
+def test_load_from_releases_folder(sweep, released, monkeypatch):
+    import keras
+
+    monkeypatch.setenv(pretrained.ENV_RELEASES, str(released))
+    assert pretrained.path("CNN-25") == released / "cnn-25.keras"
+    model = pretrained.load("CNN-25")
+    expected = np.asarray(sweep["model"].predict(sweep["x"], verbose=0))
+    np.testing.assert_allclose(model.predict(sweep["x"], verbose=0), expected, atol=1e-5)
+    plain = keras.models.load_model(released / "cnn-25.keras")  # no custom objects
+    np.testing.assert_allclose(plain.predict(sweep["x"], verbose=0), expected, atol=1e-5)
+
+
+@pytest.mark.backend
+def test_load_downloads_into_cache(sweep, released, tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    shutil.copytree(released, mirror)
+    shutil.copy(released / "index.json", pretrained.PACKAGE_INDEX)
+    monkeypatch.setenv(pretrained.ENV_URL, mirror.as_uri())
+    cache = tmp_path / "cache"
+    got = pretrained.path("cnn-25", cache_dir=cache)
+    assert got == cache / "deepmotif" / "cnn-25.keras"
+    assert sha256_file(got) == sha256_file(released / "cnn-25.keras")
+    (mirror / "cnn-25.keras").unlink()  # now served from the cache
+    model = pretrained.load("cnn-25", cache_dir=cache)
+    expected = np.asarray(sweep["model"].predict(sweep["x"], verbose=0))
+    np.testing.assert_allclose(model.predict(sweep["x"], verbose=0), expected, atol=1e-5)
+    with pytest.raises(PretrainedError, match="could not download"):
+        pretrained.path("cnn-25", cache_dir=tmp_path / "other-cache")
+
+
+def test_cli_release(sweep, tmp_path, isolated):
+    from deepmotif_arch.cli.main import app
+
+    runner = CliRunner()
+    out = tmp_path / "release"
+    result = runner.invoke(app, ["experiment", "release", "--results", str(sweep["results"]),
+                                 "--output", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    sha = sha256_file(out / "cnn-25.keras")
+    assert sha[:12] in result.output and "1 of 2" in result.output
+    assert "0.900" in result.output and isolated.is_file()
+    result = runner.invoke(app, ["experiment", "release", "--results", str(tmp_path / "none"),
+                                 "--output", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "does not exist" in result.output
