@@ -47,6 +47,9 @@ _LAZY = {
     "InvalidArchitectureError": "deepmotif_arch.errors",
 }
 
+# Submodules reachable as attributes (``dm.pretrained.load("cnn-25")``), imported on use.
+_SUBMODULES = ("pretrained", "datasets", "experiment", "training", "checkpoints")
+
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,6 +76,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"deepmotif_arch.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'deepmotif_arch' has no attribute {name!r}")
@@ -82,4 +87,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))

@@ -224,3 +224,12 @@ def test_cli_release(sweep, tmp_path, isolated):
     result = runner.invoke(app, ["experiment", "release", "--results", str(tmp_path / "none"),
                                  "--output", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_pretrained_is_an_attribute_of_the_package():
+    import importlib
+
+    import deepmotif_arch as dm
+
+    assert dm.pretrained is importlib.import_module("deepmotif_arch.pretrained")
+    assert "pretrained" in dir(dm)
