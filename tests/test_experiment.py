@@ -41,7 +41,7 @@ def test_plan_is_trial_major_and_accepts_paper_labels():
 
 
 def _fake(model, trial, auroc, jaspar, relevant, layers=("conv1",)):
-    return {"format": 1, "model": model, "label": model.upper(), "trial": trial,
+    return {"format": ex.RESULT_FORMAT_VERSION, "model": model, "label": model.upper(), "trial": trial,
             "test": {"auroc_mean": auroc, "auroc_sd_classes": 0.01},
             "training": {"epochs_run": 50, "best_val_loss": 0.1},
             "wall_time_s": {"training": 120.0},
@@ -100,6 +100,9 @@ def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
         data = json.loads((folder / "result.json").read_text())
         assert data["backend"] == backend and data["flavor"] == "released"
         assert data["training"]["learning_rate"] == 1e-3 and data["training"]["epochs_run"] == 1
+        assert data["interpretation_variant"] == "released"
+        assert set(data["layers_by_variant"]) == {"released", "paper"}
+        assert data["layers"] == data["layers_by_variant"]["released"]
         assert data["dataset"]["config"] == "tiny"
         assert set(data["layers"]) == layers
         assert 0 <= data["layers"]["conv1"]["fraction_jaspar"] <= 1

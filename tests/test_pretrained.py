@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from deepmotif_arch import pretrained
-from deepmotif_arch.experiment import ExperimentError
+from deepmotif_arch.experiment import RESULT_FORMAT_VERSION, ExperimentError
 from deepmotif_arch.pretrained import PretrainedError, sha256_file
 from deepmotif_arch.release import release_checkpoints
 
@@ -29,7 +29,7 @@ TRIALS = {0: (0.30, 0.99), 1: (0.25, 0.90)}
 def _result(trial: int, checkpoint: Path, sha256: str) -> dict:
     loss, auroc = TRIALS[trial]
     return {
-        "format": 1, "model": "cnn-25", "label": "CNN-25", "trial": trial,
+        "format": RESULT_FORMAT_VERSION, "model": "cnn-25", "label": "CNN-25", "trial": trial,
         "flavor": "released", "backend": "jax",
         "dataset": {"name": "koo_synthetic", "config": "paper", "version": "1.0.0"},
         "training": {"epochs_run": 30, "best_epoch": 10, "best_val_loss": loss,
