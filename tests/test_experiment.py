@@ -41,7 +41,8 @@ def test_plan_is_trial_major_and_accepts_paper_labels():
 
 
 def _fake(model, trial, auroc, jaspar, relevant, layers=("conv1",)):
-    return {"format": ex.RESULT_FORMAT_VERSION, "model": model, "label": model.upper(), "trial": trial,
+    return {"format": ex.RESULT_FORMAT_VERSION, "model": model, "label": model.upper(),
+            "trial": trial,
             "test": {"auroc_mean": auroc, "auroc_sd_classes": 0.01},
             "training": {"epochs_run": 50, "best_val_loss": 0.1},
             "wall_time_s": {"training": 120.0},
