@@ -125,8 +125,9 @@ def pool_size_figure(rows: Sequence[dict]):
         Panel (a): share of first-layer filters matching a relevant (ground-truth)
         motif and matching any JASPAR motif; panel (b): test AU-ROC. Filled markers
         and solid lines are ours (mean +- sd over trials, the trial count under each
-        tick); hollow markers and dotted lines are the paper's Table 1 (match shares
-        +- sd over 5 trials, AU-ROC +- sd across the 12 classes).
+        tick); hollow markers and dotted lines are the paper's Table 1 (mean +- sd over
+        5 trials; its caption says the AU-ROC error is across classes, but the released
+        table script computes it over trials).
 
     Raises
     ------
@@ -173,7 +174,7 @@ def pool_size_figure(rows: Sequence[dict]):
     ], fontsize=7.5, loc="best", frameon=False)
     ax_b.legend(handles=[
         handle(_AUROC_COLOR, "D", False, "ours (± sd over trials)"),
-        handle(_AUROC_COLOR, "D", True, "paper (± sd over classes)"),
+        handle(_AUROC_COLOR, "D", True, "paper (± sd over 5 trials)"),
     ], fontsize=7.5, loc="best", frameon=False)
     fig.suptitle("Synthetic data: first-layer max-pool size against what first-layer "
                  "filters learn; ours beside Koo & Eddy (2019), Table 1", fontsize=10.5)
