@@ -299,24 +299,33 @@ def test_block_size_follows_memory_budget_and_hdf5_chunks(monkeypatch, tmp_path)
 
 def test_spilling_tfds_shuffle_buffer_to_disk_gives_the_same_examples(tmp_path, monkeypatch,
                                                                      want):
-    """The builder caps TFDS's in-memory shuffle buffer; past it, TFDS spills to disk."""
+    """The builder caps TFDS's in-memory shuffle buffer; past it, TFDS spills to disk,
+    into fewer bucket files than TFDS's default, with the same examples in the same order."""
     from tensorflow_datasets.core import shuffle
 
-    original = shuffle.MAX_MEM_BUFFER_SIZE
+    original = shuffle.MAX_MEM_BUFFER_SIZE, shuffle.BUCKETS_NUMBER
     seen = []
     real_add = shuffle.Shuffler.add
 
     def add(self, key, data):
-        seen.append(shuffle.MAX_MEM_BUFFER_SIZE)
+        seen.append((shuffle.MAX_MEM_BUFFER_SIZE, shuffle.BUCKETS_NUMBER, len(self._buckets)))
         return real_add(self, key, data)
 
     module = sys.modules[Builder.__module__]
     monkeypatch.setattr(module, "SHUFFLE_BUFFER_BYTES", 20_000)  # ~18 examples in memory
     monkeypatch.setattr(shuffle.Shuffler, "add", add)
     builder = build(tmp_path / "data", DUMMY)
-    assert set(seen) == {20_000} and len(seen) == sum(SPLITS.values())
-    assert shuffle.MAX_MEM_BUFFER_SIZE == original
+    buckets = module.SHUFFLE_BUCKETS
+    assert set(seen) == {(20_000, buckets, buckets)} and len(seen) == sum(SPLITS.values())
+    assert (shuffle.MAX_MEM_BUFFER_SIZE, shuffle.BUCKETS_NUMBER) == original
     assert_same(built_examples(builder), want)
+    # The same records, in the same order, as with TFDS's own 1,000 buckets.
+    monkeypatch.setattr(module, "SHUFFLE_BUCKETS", 1000)
+    default = build(tmp_path / "data_1000", DUMMY)
+    for split in SPLITS:
+        ours = [ex["index"] for ex in tfds.as_numpy(builder.as_dataset(split=split))]
+        theirs = [ex["index"] for ex in tfds.as_numpy(default.as_dataset(split=split))]
+        assert ours == theirs, split
 
 
 def test_beam_direct_runner_gives_the_same_examples(tmp_path, monkeypatch, want):

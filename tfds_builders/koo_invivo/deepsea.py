@@ -55,10 +55,12 @@ BLOCK_BYTES = 64 * 2**20
 COMPRESSED_BLOCK_BYTES = 128 * 2**20
 #: The largest block accepted to match the storage chunks of an HDF5 file.
 MAX_CHUNK_ALIGNED_BYTES = 256 * 2**20
-_POSITION_TILE = 16  # positions checked at a time, so the one-hot check stays in cache
-
-# Index in A, C, G, T of each DeepSEA channel (A, G, C, T): 0, 2, 1, 3.
-_ACGT_OF_CHANNEL = np.array(["ACGT".index(b) for b in DEEPSEA_CHANNELS])
+_POSITION_TILE = 8  # positions decoded at a time, so the work stays in the CPU cache
+#: Positions read at a time from files whose one-hot values can be read in any slice
+#: (uncompressed and unchunked): 64 positions of a block of 16,777 uint8 sequences are
+#: 4.3 MB, still in the CPU cache when they are checked and decoded. A multiple of
+#: _POSITION_TILE.
+_SLAB_POSITIONS = 64
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,12 @@ class SplitReader:
         self.source = source
         self._reader = matfile.open_mat(source.path)
         self._x_buffer = None
+        x = self._reader.variables()[source.file.x_name]
+        # Compressed or chunked values are inflated or read a whole chunk at a time, so
+        # a block of them is read at once; other values a slab of positions at a time.
+        whole = x.compressed or self._reader.chunk_rows(x.name) is not None
+        self._slab = SEQUENCE_LENGTH if whole else _SLAB_POSITIONS
+        self._x_dtype = x.dtype
 
     def __enter__(self) -> SplitReader:
         return self
@@ -265,35 +273,57 @@ class SplitReader:
         labels = self._reader.read(src.file.y_name, start, stop, columns=src.columns)
         labels = self._binary_labels(labels, start)
         keep = np.flatnonzero(labels.any(axis=0))
-        x = self._read_sequences(start, stop)  # (1000, 4, n) view of the block
-        self._check_one_hot(x, start)
-        if keep.size == 0:
-            empty = np.empty((0, SEQUENCE_LENGTH), np.uint8)
-            return Block(np.empty(0, np.int64), empty, np.empty((0, len(src.columns)), np.uint8))
-        n = x.shape[2]
-        kept = np.take(x.reshape(-1, n), keep, axis=1).reshape(SEQUENCE_LENGTH, 4, keep.size)
-        if kept.dtype != np.uint8:
-            kept = kept.astype(np.uint8)
-        # Index in A, C, G, T = sum over DeepSEA's channels of (one-hot value x index).
-        codes = np.zeros((SEQUENCE_LENGTH, keep.size), np.uint8)
-        for channel, acgt in enumerate(_ACGT_OF_CHANNEL.tolist()):
-            if acgt:
-                codes += kept[:, channel, :] * np.uint8(acgt)
+        codes = self._sequences(start, stop, keep)
         return Block(indices=(start + keep).astype(np.int64),
                      sequences=np.ascontiguousarray(codes.T),
                      labels=np.ascontiguousarray(labels[:, keep].T))
 
-    def _read_sequences(self, start: int, stop: int) -> np.ndarray:
-        """Rows ``start:stop`` of the one-hot array as a (1000, 4, n) view, read in place."""
-        name, n = self.source.file.x_name, stop - start
-        dtype = self._reader.variables()[name].dtype
-        size = 4 * SEQUENCE_LENGTH * max(n, self.source.block_size)
-        buffer = self._x_buffer
-        if buffer is None or buffer.dtype != dtype or buffer.size < 4 * SEQUENCE_LENGTH * n:
-            self._x_buffer = np.empty(size, dtype)  # one buffer for every block
-        out = self._x_buffer[:4 * SEQUENCE_LENGTH * n].reshape(4 * SEQUENCE_LENGTH, n)
-        self._reader.read(name, start, stop, out=out)
-        return out.reshape(SEQUENCE_LENGTH, 4, n)
+    def _sequences(self, start: int, stop: int, keep: np.ndarray) -> np.ndarray:
+        """Check that every sequence of rows ``start:stop`` is one-hot; codes of the kept ones.
+
+        The values are read a slab of positions at a time (or the whole block, for
+        compressed or chunked files) and decoded a tile of positions at a time, so that
+        a tile is checked, and its kept columns gathered and turned into codes, while
+        it is in the CPU cache.
+
+        Returns
+        -------
+        numpy.ndarray
+            uint8, shape (1000, len(keep)): 0, 1, 2, 3 for A, C, G, T.
+        """
+        n, k = stop - start, keep.size
+        tile = _POSITION_TILE
+        codes = np.empty((SEQUENCE_LENGTH, k), np.uint8)
+        total = np.empty((tile, n), np.uint8) if self._x_dtype == np.uint8 else None
+        gathered = np.empty((tile, 4, k), self._x_dtype)
+        for p0 in range(0, SEQUENCE_LENGTH, self._slab):
+            p1 = min(p0 + self._slab, SEQUENCE_LENGTH)
+            slab = self._read_positions(start, stop, p0, p1)
+            for q in range(0, len(slab), tile):
+                t = slab[q:q + tile]
+                ok = (_uint8_tile_is_one_hot(t, total) if total is not None
+                      else _tile_is_one_hot(t))
+                if not ok:
+                    self._raise_not_one_hot(start, stop, slab if p1 - p0 == SEQUENCE_LENGTH
+                                            else None)
+                if k:
+                    # mode="clip" (keep is in range): by default NumPy copies via a buffer.
+                    g = np.take(t, keep, axis=2, out=gathered[:len(t)], mode="clip")
+                    if g.dtype != np.uint8:  # one-hot, so every value is exactly 0 or 1
+                        g = g.astype(np.uint8)
+                    _acgt_codes(g, out=codes[p0 + q:p0 + q + len(t)])
+        return codes
+
+    def _read_positions(self, start: int, stop: int, p0: int, p1: int) -> np.ndarray:
+        """Positions ``p0:p1`` of rows ``start:stop`` as a (p1 - p0, 4, n) view, read in place."""
+        n, size = stop - start, (p1 - p0) * 4 * (stop - start)
+        if self._x_buffer is None or self._x_buffer.size < size:  # one buffer for every read
+            self._x_buffer = np.empty(self._slab * 4 * max(n, self.source.block_size),
+                                      self._x_dtype)
+        out = self._x_buffer[:size].reshape((p1 - p0) * 4, n)
+        columns = None if p1 - p0 == SEQUENCE_LENGTH else np.arange(4 * p0, 4 * p1)
+        self._reader.read(self.source.file.x_name, start, stop, columns=columns, out=out)
+        return out.reshape(p1 - p0, 4, n)
 
     def _binary_labels(self, labels: np.ndarray, start: int) -> np.ndarray:
         """The kept labels as uint8, after checking that each is 0 or 1."""
@@ -309,10 +339,14 @@ class SplitReader:
                 f"{self.source.columns[column]}; expected binary labels, 0 or 1.")
         return labels if labels.dtype == np.uint8 else labels.astype(np.uint8)
 
-    def _check_one_hot(self, x: np.ndarray, start: int) -> None:
-        """Raise unless every position of every sequence has exactly one 1 and three 0s."""
-        if _is_one_hot(x):
-            return
+    def _raise_not_one_hot(self, start: int, stop: int, x: np.ndarray | None = None) -> None:
+        """Raise for the first sequence of rows ``start:stop`` that is not one-hot.
+
+        ``x`` is the block's (1000, 4, n) values if at hand; otherwise they are read.
+        """
+        if x is None:
+            x = self._reader.read(self.source.file.x_name, start, stop)
+            x = x.reshape(SEQUENCE_LENGTH, 4, stop - start)
         seq, position = _first_not_one_hot(x)
         values = ", ".join(f"{b}={_number(x[position, c, seq])}"
                            for c, b in enumerate(DEEPSEA_CHANNELS))
@@ -327,31 +361,31 @@ def _number(value) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
-def _is_one_hot(x: np.ndarray) -> bool:
-    """True when each (position, sequence) of a (1000, 4, n) block is one-hot.
+def _uint8_tile_is_one_hot(t: np.ndarray, total: np.ndarray) -> bool:
+    """True when each (position, sequence) of a uint8 tile (positions, 4, n) has one 1.
 
-    For uint8, with every value 0 or 1 (the bitwise OR of the four channels is then 1)
-    no uint8 sum can wrap, so "OR is 1 and sum is 1" means exactly one 1. Positions
-    are checked a tile at a time so the work stays in the CPU cache.
+    With every value 0 or 1 no uint8 sum of four can wrap, so a sum of 1 then means
+    exactly one 1. ``total`` is scratch space of at least (positions, n).
     """
-    n = x.shape[2]
-    tile = min(_POSITION_TILE, x.shape[0])
-    if x.dtype != np.uint8:
-        return all(_tile_is_one_hot(x[p:p + tile]) for p in range(0, x.shape[0], tile))
-    total = np.empty((tile, n), np.uint8)
-    either = np.empty((tile, n), np.uint8)
-    for p in range(0, x.shape[0], tile):
-        t = x[p:p + tile]
-        s, o = total[:len(t)], either[:len(t)]
-        np.add(t[:, 0], t[:, 1], out=s)
-        np.add(s, t[:, 2], out=s)
-        np.add(s, t[:, 3], out=s)
-        np.bitwise_or(t[:, 0], t[:, 1], out=o)
-        np.bitwise_or(o, t[:, 2], out=o)
-        np.bitwise_or(o, t[:, 3], out=o)
-        if s.min() != 1 or s.max() != 1 or o.max() != 1:
-            return False
-    return True
+    if t.max() > 1:
+        return False
+    s = total[:len(t)]
+    np.add(t[:, 0], t[:, 1], out=s)
+    np.add(s, t[:, 2], out=s)
+    np.add(s, t[:, 3], out=s)
+    return s.min() == 1 and s.max() == 1
+
+
+def _acgt_codes(g: np.ndarray, out: np.ndarray) -> None:
+    """Codes 0..3 for A, C, G, T of a one-hot uint8 tile (positions, 4, k).
+
+    The channels are DeepSEA's, A, G, C, T (:data:`DEEPSEA_CHANNELS`): bit 1 of the
+    code is set for G and T, bit 0 for C and T.
+    """
+    np.bitwise_or(g[:, 1], g[:, 3], out=out)
+    np.left_shift(out, 1, out=out)
+    np.bitwise_or(out, g[:, 2], out=out)
+    np.bitwise_or(out, g[:, 3], out=out)
 
 
 def _tile_is_one_hot(t: np.ndarray) -> bool:

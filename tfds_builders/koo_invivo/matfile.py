@@ -12,9 +12,10 @@ reshapes to ``(1000, 4, n)``: the layout in which both file versions store the d
 which makes every read a set of contiguous runs.
 
 Memory stays bounded by the block asked for: v7.3 files are read with HDF5
-hyperslabs, uncompressed v5 variables with one positioned read per column, and compressed
-(``-v7``) v5 variables by inflating the zlib stream once per block and keeping only
-the bytes of the requested rows.
+hyperslabs (with HDF5's data sieve turned off, see :func:`_open_hdf5`), uncompressed
+v5 variables with one positioned read per column, and compressed (``-v7``) v5
+variables by inflating the zlib stream once per block and keeping only the bytes of
+the requested rows.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ class _Hdf5Reader(MatReader):
 
         self.path = path
         try:
-            self._file = h5py.File(path, "r")
+            self._file = h5py.File(_open_hdf5(path))
         except OSError as exc:
             raise DatasetError(f"{path} cannot be opened as HDF5 ({exc}); expected an intact "
                                "MATLAB v7.3 MAT-file.") from None
@@ -242,13 +243,26 @@ class _Hdf5Reader(MatReader):
     def _read(self, var, start, stop, columns, out) -> None:
         dset = self._file[var.name]
         n = stop - start
-        if columns.size == math.prod(var.shape[1:]) and np.all(np.diff(columns) == 1):
+        in_order = bool(np.all(np.diff(columns) == 1))
+        if in_order and columns.size == math.prod(var.shape[1:]):
             # Every column in order: one hyperslab straight into the caller's buffer.
             dset.read_direct(out.reshape(dset.shape[:-1] + (n,)),
                              source_sel=np.s_[..., start:stop])
             return
+        # h5py's leading dimensions, flattened in C order, number the columns as MATLAB
+        # does, so a run of columns that covers whole slices of the first is one
+        # hyperslab too.
+        inner = math.prod(dset.shape[1:-1])
+        first = int(columns[0])
+        if in_order and dset.ndim > 1 and first % inner == 0 and columns.size % inner == 0:
+            rows = columns.size // inner
+            dset.read_direct(out.reshape((rows,) + dset.shape[1:-1] + (n,)),
+                             source_sel=np.s_[first // inner:first // inner + rows, ...,
+                                              start:stop])
+            return
         if dset.ndim != 2:
-            raise ValueError("column subsets are supported for 2-D variables only")
+            raise ValueError("column subsets of N-D variables must be runs of whole "
+                             "slices of their first h5py dimension")
         order = np.argsort(columns, kind="stable")
         unique, inverse = np.unique(columns[order], return_inverse=True)
         block = dset[unique.tolist(), start:stop]  # h5py wants increasing indices
@@ -256,6 +270,23 @@ class _Hdf5Reader(MatReader):
 
     def close(self) -> None:
         self._file.close()
+
+
+def _open_hdf5(path: str):
+    """A read-only h5py file id for ``path`` with HDF5's data sieve buffer turned off.
+
+    A block of rows of a contiguous (uncompressed) variable is one run of bytes per
+    column: 4000 runs of n bytes, N bytes apart, for DeepSEA's sequences. HDF5 reads
+    each run shorter than its sieve buffer (64 KiB by default) through that buffer, a
+    whole buffer at a time, so a run of 16 KiB costs a 64 KiB read and a copy. Without
+    the sieve each run is read straight into the destination, three to four times
+    faster here. Chunked variables never use the sieve (they have a chunk cache).
+    """
+    import h5py
+
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_sieve_buf_size(0)
+    return h5py.h5f.open(os.fsencode(path), h5py.h5f.ACC_RDONLY, fapl=fapl)
 
 
 @dataclass(frozen=True)
