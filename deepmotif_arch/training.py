@@ -265,11 +265,14 @@ def _choose_jit(jit_compile, backend: str, distribute: bool = False):
     return {"tensorflow": False, "jax": True, "torch": False}.get(backend, "auto")
 
 
-def _choose_steps(steps, backend: str) -> int:
+def _choose_steps(steps, backend: str, distribute: bool = False) -> int:
     """Per-backend default of ``steps_per_execution`` (measured in benchmarks/README.md)."""
     # 25 steps per call cut a cnn-25 epoch of plain fit by 25% (JAX) and 38% (TensorFlow)
     # on a 2-core CPU (benchmarks/bench_backend_settings.py); 175 steps = 7 calls.
-    # Keras accepts only 1 on PyTorch.
+    # Keras accepts only 1 on PyTorch. Under tf.distribute.MirroredStrategy Keras's
+    # multi-step loop fails (Placeholder errors on TF 2.21), so mirrored runs take 1.
+    if backend == "tensorflow" and distribute:
+        return 1
     if steps != "auto":
         if backend == "torch" and int(steps) != 1:
             raise TrainingError(f"steps_per_execution is {steps}, but Keras's PyTorch backend "
@@ -409,7 +412,8 @@ def train(
                                                 epsilon=settings.epsilon),
                 loss="binary_crossentropy",
                 jit_compile=_choose_jit(settings.jit_compile, backend, settings.distribute),
-                steps_per_execution=_choose_steps(settings.steps_per_execution, backend),
+                steps_per_execution=_choose_steps(settings.steps_per_execution, backend,
+                                                  settings.distribute),
             )
         val_ds = valid_stream.epoch(None, batch_size=settings.batch_size, shuffle=False)
         facts = {"start_epoch": start_epoch, "epochs": settings.epochs,
@@ -589,7 +593,8 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "batch_size": settings.batch_size, "learning_rate": settings.learning_rate,
         "beta_1": settings.beta_1, "epsilon": settings.epsilon, "optimizer": "Adam",
         "loss": "binary_crossentropy", "patience": settings.patience, "flavor": settings.flavor,
-        "steps_per_execution": _choose_steps(settings.steps_per_execution, backend),
+        "steps_per_execution": _choose_steps(settings.steps_per_execution, backend,
+                                             settings.distribute),
         "trial": settings.trial, "precision": settings.precision,
         "distribute": settings.distribute, "backend": backend,
         "seeds": {"init": _seed(settings.trial, 0, 0),
