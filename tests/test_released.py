@@ -16,6 +16,12 @@ ENTRIES = pretrained.read_index(pretrained.PACKAGE_INDEX)["models"]
 pytestmark = pytest.mark.skipif(not ENTRIES, reason="nothing released yet")
 
 
+@pytest.fixture(autouse=True)
+def _local_releases(monkeypatch):
+    """Load from this checkout's folder, never from the network."""
+    monkeypatch.setenv(pretrained.ENV_RELEASES, str(RELEASES))
+
+
 def _ids(entries):
     return [e["name"] for e in entries]
 
