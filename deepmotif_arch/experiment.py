@@ -38,6 +38,7 @@ import numpy as np
 from deepmotif_arch.architectures import get_spec, resolve_name
 from deepmotif_arch.checkpoints import atomic_write_text, json_default
 from deepmotif_arch.errors import DeepMotifError
+from deepmotif_arch.pretrained import sha256_file
 
 __all__ = ["TABLE1_MODELS", "DEEPER_LAYERS", "PAPER_TABLE1", "FASTEST_BACKEND", "Job",
            "ExperimentError", "plan_jobs", "run_job", "run_sweep", "load_results",
@@ -249,7 +250,7 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
         "layers_by_variant": by_variant,
         "wall_time_s": {"training": manifest.get("wall_time_s"),
                         "this_sitting": round(time.time() - started, 1)},
-        "checkpoint": {"path": str(run.checkpoint), "sha256": _sha256(run.checkpoint)},
+        "checkpoint": {"path": str(run.checkpoint), "sha256": sha256_file(run.checkpoint)},
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "versions": manifest.get("versions"),
     }
@@ -271,16 +272,6 @@ def _layer_stats(interp, seconds: float) -> dict:
             "mean_over_active_filters"),
         "seconds": round(seconds, 2),
     }
-
-
-def _sha256(path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- the sweep
