@@ -10,12 +10,14 @@ import typer
 
 from ._common import console, err_console, fail, import_keras, user_errors
 from .figures import figures as _figures
+from .release import check_release as _check_release
 from .release import release as _release
 
 app = typer.Typer(help="Reproduce the paper's synthetic experiment (Table 1).",
                   no_args_is_help=True)
 app.command("figures")(_figures)
 app.command("release")(_release)
+app.command("check-release")(_check_release)
 
 Results = Annotated[Path, typer.Option("--results", help="Folder of the result files.")]
 Runs = Annotated[Path, typer.Option("--runs", help="Folder of the training runs "

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import console, user_errors
+from ._common import console, import_keras, user_errors
 
 
 def release(
@@ -50,3 +50,41 @@ def release(
     console.print(table)
     console.print(f"Wrote {len(entries)} checkpoint(s), their model cards, "
                   f"{output / 'SHA256SUMS'} and {output / 'index.json'}.")
+
+
+def check_release(
+    release_dir: Annotated[Path, typer.Option(
+        "--release", help="Release folder with index.json.")] = Path("releases/koo_synthetic"),
+    config: Annotated[str, typer.Option(
+        "--config", help="Data set config to evaluate on (default independent: a second "
+        "draw of the paper's set, seed 1).")] = "independent",
+    split: Annotated[str, typer.Option("--split", help="train, validation or test.")] = "test",
+    data_dir: Annotated[str | None, typer.Option("--data-dir", help="TFDS data folder.")]
+    = None,
+    models: Annotated[list[str] | None, typer.Option(
+        "--models", "-m", help="Released models to check (repeat; default all).")] = None,
+) -> None:
+    """Evaluate the released checkpoints on sequences none of them has seen.
+
+    Checks each file's SHA-256, opens it with keras.models.load_model and reports its
+    AU-ROC and AU-PR on SPLIT of the data set under CONFIG beside the values recorded
+    at release; writes RELEASE/<config>-<split>.json and .md.
+    """
+    from rich.table import Table
+
+    with user_errors():
+        import_keras()
+        from deepmotif_arch.release import check_release as run_check
+
+        rows = run_check(release_dir, config=config, split=split, data_dir=data_dir,
+                         models=models)
+    table = Table(title=f"Released checkpoints on koo_synthetic/{config} {split}")
+    for col in ("Model", "AU-ROC at release", "AU-ROC here", "Difference"):
+        table.add_column(col, justify="left" if col == "Model" else "right")
+    for r in rows:
+        released = r["released_auroc"]
+        table.add_row(r["label"], "–" if released is None else f"{released:.3f}",
+                      f"{r['auroc']:.3f}",
+                      "–" if r["auroc_diff"] is None else f"{r['auroc_diff']:+.3f}")
+    console.print(table)
+    console.print(f"Wrote {release_dir / f'{config}-{split}.md'} and .json.")

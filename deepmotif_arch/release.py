@@ -38,7 +38,7 @@ from deepmotif_arch.experiment import (
 )
 from deepmotif_arch.pretrained import read_index, sha256_file
 
-__all__ = ["INDEX_FORMAT", "release_checkpoints", "choose_trial", "model_card"]
+__all__ = ["INDEX_FORMAT", "check_release", "choose_trial", "model_card", "release_checkpoints"]
 
 #: Version of the layout of ``index.json``.
 INDEX_FORMAT = 1
@@ -395,3 +395,117 @@ def release_checkpoints(results: str | os.PathLike = "results/table1",
     elif package_index is not False:
         atomic_write_text(Path(package_index), text)
     return released
+
+
+def check_release(out: str | os.PathLike = "releases/koo_synthetic", *,
+                  config: str = "independent", split: str = "test",
+                  data_dir: str | None = None, models: Sequence[str] | None = None,
+                  batch_size: int = 500, write: bool = True) -> list[dict]:
+    """Evaluate released checkpoints on a fresh draw of their data set.
+
+    Each checkpoint of the release's index is checked against its SHA-256, opened with
+    ``keras.models.load_model`` and evaluated on ``split`` of the data set it was
+    trained on under another ``config``: by default koo_synthetic's ``independent``
+    config, a second draw of the paper's set from the same 12 motifs (seed 1), so no
+    sequence was seen in training, validation or model selection. The data set is
+    built on first use.
+
+    Parameters
+    ----------
+    out : path-like, default "releases/koo_synthetic"
+        The release folder (with ``index.json``).
+    config, split : str
+        The data set config and split to evaluate on.
+    data_dir : str, optional
+        TFDS data folder.
+    models : sequence of str, optional
+        Released names to check (default: all).
+    batch_size : int
+        Prediction batch size.
+    write : bool, default True
+        Write ``<out>/<config>-<split>.json`` and ``.md`` (the table).
+
+    Returns
+    -------
+    list of dict
+        Per model: name, label, the AU-ROC and AU-PR recorded at release (the
+        original test split) and on the fresh split, and their difference.
+    """
+    import keras
+    import numpy as np
+
+    from deepmotif_arch.checkpoints import check_input
+    from deepmotif_arch.datasets import SplitStream
+    from deepmotif_arch.metrics import classification_metrics
+
+    out = Path(out)
+    entries = read_index(out / "index.json")["models"]
+    if not entries:
+        raise ExperimentError(f"{out} holds no released checkpoints (no index.json entries); "
+                              "run `deepmotif experiment release` first.")
+    if models:
+        known = {e["name"] for e in entries}
+        unknown = [m for m in models if m not in known]
+        if unknown:
+            raise ExperimentError(f"{unknown[0]!r} is not released in {out}; use one of "
+                                  f"{', '.join(sorted(known))}.")
+        entries = [e for e in entries if e["name"] in models]
+    streams: dict[tuple, SplitStream] = {}
+    rows = []
+    for entry in entries:
+        file = out / entry["file"]
+        if not file.is_file() or sha256_file(file) != entry["sha256"]:
+            raise ExperimentError(f"{file} is missing or does not match the SHA-256 in "
+                                  f"{out}/index.json; release {entry['name']} again.")
+        metadata = read_metadata(file)
+        name = (entry.get("dataset") or {}).get("name") or "koo_synthetic"
+        key = (name, config, split)
+        if key not in streams:
+            streams[key] = SplitStream(name, split, config=config, data_dir=data_dir)
+        stream = streams[key]
+        model = keras.models.load_model(file, compile=False)
+        ys, ps = [], []
+        for x, y in stream.epoch(None, batch_size=batch_size,
+                                 shuffle=False).as_numpy_iterator():
+            ys.append(y)
+            ps.append(np.asarray(model.predict(check_input(x, metadata, model), verbose=0)))
+        metrics = classification_metrics(np.concatenate(ys), np.concatenate(ps),
+                                         entry.get("class_names"))
+        released = entry.get("metrics") or {}
+        auroc, aupr = metrics["auroc"]["mean"], metrics["aupr"]["mean"]
+        rows.append({
+            "name": entry["name"], "label": entry.get("label") or entry["name"],
+            "trial": entry.get("trial"),
+            "released_auroc": released.get("auroc_mean"),
+            "released_aupr": released.get("aupr_mean"),
+            "auroc": auroc, "auroc_sd_classes": metrics["auroc"]["std"], "aupr": aupr,
+            "auroc_diff": (None if released.get("auroc_mean") is None
+                           else auroc - released["auroc_mean"]),
+            "num_examples": metrics["num_examples"],
+        })
+    if write:
+        version = str(next(iter(streams.values())).builder.version)
+        stem = out / f"{config}-{split}"
+        payload = {"config": config, "split": split, "version": version, "models": rows}
+        atomic_write_text(stem.with_suffix(".json"),
+                          json.dumps(payload, indent=2, default=json_default) + "\n")
+        atomic_write_text(stem.with_suffix(".md"), _check_table(rows, config, split, version))
+    return rows
+
+
+def _check_table(rows: Sequence[dict], config: str, split: str, version: str) -> str:
+    lines = [f"Released checkpoints on koo_synthetic/{config} {version}, {split} split "
+             f"({rows[0]['num_examples']:,} sequences never used in training or selection), "
+             "against the AU-ROC and AU-PR each recorded on its own test split at release. "
+             f"Written by `deepmotif experiment check-release --config {config}`.", "",
+             "| Model | Trial | AU-ROC at release | AU-ROC here | Difference | AU-PR at release "
+             "| AU-PR here |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['label']} | {r['trial']} | {_f(r['released_auroc'])} "
+                     f"| {_f(r['auroc'])} | {_signed(r['auroc_diff'])} "
+                     f"| {_f(r['released_aupr'])} | {_f(r['aupr'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def _signed(value: Any) -> str:
+    return "–" if not _finite(value) else f"{value:+.3f}"

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from deepmotif_arch import pretrained
 from deepmotif_arch.experiment import RESULT_FORMAT_VERSION, ExperimentError
 from deepmotif_arch.pretrained import PretrainedError, sha256_file
-from deepmotif_arch.release import release_checkpoints
+from deepmotif_arch.release import check_release, release_checkpoints
 
 CLASSES = ["Arid3a", "CEBPB", "FOSL1", "Gabpa", "MAFK", "MAX", "MEF2A", "NFYB", "SP1",
            "SRF", "STAT1", "YY1"]
@@ -224,6 +224,39 @@ def test_cli_release(sweep, tmp_path, isolated):
     result = runner.invoke(app, ["experiment", "release", "--results", str(tmp_path / "none"),
                                  "--output", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_check_release_on_a_fresh_draw(released, tiny_data_dir, tmp_path):
+    rows = check_release(released, config="tiny", data_dir=str(tiny_data_dir))
+    [row] = rows
+    assert row["name"] == "cnn-25" and row["trial"] == 1 and row["num_examples"] == 120
+    assert row["released_auroc"] == 0.90
+    assert 0.0 <= row["auroc"] <= 1.0  # an untrained model: near 0.5, but a real number
+    assert row["auroc_diff"] == pytest.approx(row["auroc"] - 0.90)
+    table = (released / "tiny-test.md").read_text()
+    assert "| CNN-25 | 1 | 0.900 |" in table
+    assert json.loads((released / "tiny-test.json").read_text())["models"][0]["auroc"] == \
+        pytest.approx(row["auroc"])
+    with pytest.raises(ExperimentError, match="'cnn-4' is not released"):
+        check_release(released, config="tiny", data_dir=str(tiny_data_dir), models=["cnn-4"])
+    with pytest.raises(ExperimentError, match="holds no released checkpoints"):
+        check_release(tmp_path / "empty", config="tiny", data_dir=str(tiny_data_dir))
+    (released / "cnn-25.keras").write_bytes(b"not a checkpoint")
+    with pytest.raises(ExperimentError, match="does not match the SHA-256"):
+        check_release(released, config="tiny", data_dir=str(tiny_data_dir))
+
+
+def test_cli_check_release(released, tiny_data_dir):
+    from deepmotif_arch.cli.main import app
+
+    runner = CliRunner()
+    args = ["experiment", "check-release", "--release", str(released), "--config", "tiny",
+            "--data-dir", str(tiny_data_dir)]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "CNN-25" in result.output and "0.900" in result.output
+    result = runner.invoke(app, [*args, "--models", "cnn-2"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "is not released" in result.output
 
 
 def test_pretrained_is_an_attribute_of_the_package():
