@@ -69,9 +69,9 @@ def main() -> None:
         def our_pool(v, pool=pool, stride=stride):
             return max_pool_1d(v, pool, stride, "same")
 
-        grads = {name: jax.jit(jax.grad(lambda v, f=f: jnp.sum(f(v) * cj)))
+        grads = {name: jax.jit(jax.grad(lambda v, f=f, c=cj: jnp.sum(f(v) * c)))
                  for name, f in (("keras", keras_pool), ("ours", our_pool))}
-        times = {name: _best(lambda g=g: jax.block_until_ready(g(xj)), args.repeats,
+        times = {name: _best(lambda g=g, v=xj: jax.block_until_ready(g(v)), args.repeats,
                              args.steps) for name, g in grads.items()}
 
         total = (out - 1) * stride + pool - length
@@ -79,7 +79,7 @@ def main() -> None:
         xt = torch.tensor(np.ascontiguousarray(x.transpose(0, 2, 1)), requires_grad=True)
         ct = torch.tensor(np.ascontiguousarray(c.transpose(0, 2, 1)))
 
-        def torch_step(pad=pad, pool=pool, stride=stride):
+        def torch_step(pad=pad, pool=pool, stride=stride, xt=xt, ct=ct):
             xt.grad = None
             padded = torch.nn.functional.pad(xt, pad, value=-float("inf"))
             (torch.nn.functional.max_pool1d(padded, pool, stride) * ct).sum().backward()

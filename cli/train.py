@@ -71,6 +71,9 @@ def train(
     steps_per_execution: Annotated[str, typer.Option(
         "--steps-per-execution", help="Training steps per call of the compiled step "
         "function; auto picks per backend (speed only, same result).")] = "auto",
+    in_memory: Annotated[JitMode, typer.Option(
+        "--in-memory", help="Feed splits that fit in memory as NumPy arrays instead of "
+        "tf.data; auto: on for JAX, where it is faster.")] = JitMode.auto,
     fast_pool: Annotated[bool, typer.Option(
         "--fast-pool/--no-fast-pool", help="On JAX, max pooling whose gradient is several "
         "times cheaper on CPU than Keras's (same values; the saved model is unchanged).")] = True,
@@ -106,6 +109,7 @@ def train(
             trial=trial, precision=precision, distribute=distribute,
             jit_compile={"auto": "auto", "on": True, "off": False}[jit.value], flavor=flavor,
             steps_per_execution=_steps(steps_per_execution), fast_pool=fast_pool,
+            in_memory={"auto": "auto", "on": True, "off": False}[in_memory.value],
         )
         settings.validate()
         out = output if output is not None else default_output_dir(settings)

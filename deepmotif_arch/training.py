@@ -104,6 +104,13 @@ class TrainSettings:
         instead of Keras's ``reduce_window`` (same values, a gradient several times
         cheaper on CPU; see that module). No effect on other backends or on the saved
         model, which keeps Keras's own ``MaxPooling1D`` layers.
+    in_memory : bool or "auto"
+        Feed training and validation from NumPy arrays in memory when a split fits
+        (:meth:`deepmotif_arch.datasets.SplitStream.fits_in_memory`); otherwise, or
+        when False, stream batches through tf.data. "auto" means True on JAX (faster
+        there) and False on TensorFlow and PyTorch (slower there; benchmarks/README.md).
+        Each epoch's order depends on the trial and the epoch alone either way (the two
+        orders differ).
     flavor : str
         ``paper`` or ``released``: the flavor the spec came from, and the source of
         the optimizer defaults.
@@ -126,6 +133,7 @@ class TrainSettings:
     beta_1: float | None = None
     epsilon: float | None = None
     fast_pool: bool = True
+    in_memory: bool | str = "auto"
 
     def __post_init__(self) -> None:
         defaults = OPTIMIZERS.get(self.flavor)
@@ -271,6 +279,15 @@ def _choose_jit(jit_compile, backend: str, distribute: bool = False):
     return {"tensorflow": False, "jax": True, "torch": False}.get(backend, "auto")
 
 
+def _choose_in_memory(in_memory, backend: str) -> bool:
+    """Per-backend default of ``in_memory`` (measured in benchmarks/README.md)."""
+    if in_memory == "auto":
+        # JAX: arrays beat tf.data (cnn-25 epoch 1.5 s vs 2.1-3.0 s of `deepmotif train`);
+        # TensorFlow re-wraps arrays in tf.data and was slower with them (2.56 s vs 2.11 s).
+        return backend == "jax"
+    return bool(in_memory)
+
+
 def _choose_steps(steps, backend: str, distribute: bool = False) -> int:
     """Per-backend default of ``steps_per_execution`` (measured in benchmarks/README.md)."""
     # 25 steps per call cut a cnn-25 epoch of plain fit by 25% (JAX) and 38% (TensorFlow)
@@ -391,8 +408,14 @@ def train(
                                         config=settings.dataset_config, data_dir=settings.data_dir)
     builder = train_stream.builder
     class_names = datasets.class_names(builder)
-    y_val = np.concatenate([y for _, y in valid_stream.epoch(
-        None, batch_size=1000, shuffle=False, prefetch_to_device=False).as_numpy_iterator()])
+    # Splits that fit in memory are fed as NumPy arrays (see SplitStream.epoch_arrays).
+    in_memory = (_choose_in_memory(settings.in_memory, backend)
+                 and train_stream.fits_in_memory() and valid_stream.fits_in_memory())
+    if in_memory:
+        x_val, y_val = valid_stream.epoch_arrays(None, shuffle=False)
+    else:
+        y_val = np.concatenate([y for _, y in valid_stream.epoch(
+            None, batch_size=1000, shuffle=False, prefetch_to_device=False).as_numpy_iterator()])
 
     if settings.precision != "float32":
         keras.mixed_precision.set_global_policy(settings.precision)
@@ -439,10 +462,14 @@ def train(
                 break
             tick = time.perf_counter()
             _seed_dropout(model, settings.trial, epoch)
-            train_ds = datasets.for_backend(train_stream.epoch(
-                _seed(settings.trial, epoch, 1), batch_size=settings.batch_size))
+            if in_memory:  # NumPy arrays: no tf.data work competing for the cores
+                x_epoch, y_epoch = train_stream.epoch_arrays(_seed(settings.trial, epoch, 1))
+                data = {"x": x_epoch, "y": y_epoch, "batch_size": settings.batch_size}
+            else:
+                data = {"x": datasets.for_backend(train_stream.epoch(
+                    _seed(settings.trial, epoch, 1), batch_size=settings.batch_size))}
             try:
-                fit = model.fit(train_ds, epochs=1, verbose=0, shuffle=False,
+                fit = model.fit(**data, epochs=1, verbose=0, shuffle=False,
                                 callbacks=[keras.callbacks.TerminateOnNaN()])
                 loss = float(fit.history["loss"][-1])
             except RuntimeError as exc:
@@ -455,7 +482,9 @@ def train(
                     f"training diverged: the loss became {loss} in epoch {epoch + 1}; "
                     f"try a smaller --lr than {settings.learning_rate:g} or --precision float32."
                 )
-            p_val = np.asarray(model.predict(datasets.for_backend(val_ds), verbose=0),
+            p_val = np.asarray(model.predict(x_val, batch_size=settings.batch_size, verbose=0)
+                               if in_memory else
+                               model.predict(datasets.for_backend(val_ds), verbose=0),
                                dtype=np.float64)
             from deepmotif_arch.metrics import binary_crossentropy, classification_metrics
 
@@ -605,6 +634,8 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "steps_per_execution": _choose_steps(settings.steps_per_execution, backend,
                                              settings.distribute),
         "fast_pool": bool(settings.fast_pool and backend == "jax"),
+        "in_memory": bool(_choose_in_memory(settings.in_memory, backend)
+                          and train_stream.fits_in_memory()),
         "trial": settings.trial, "precision": settings.precision,
         "distribute": settings.distribute, "backend": backend,
         "seeds": {"init": _seed(settings.trial, 0, 0),

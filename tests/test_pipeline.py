@@ -109,3 +109,30 @@ def test_for_backend_feeds_fit_with_the_same_batches(tiny_data_dir):
         assert type(fed).__name__ == "DataLoader"
     else:
         assert fed is ds
+
+
+def test_epoch_arrays_hold_the_split_in_a_seeded_order(tiny_data_dir):
+    stream = datasets.SplitStream("koo_synthetic", "train", config="tiny",
+                                  data_dir=str(tiny_data_dir))
+    assert stream.fits_in_memory() and not stream.fits_in_memory(limit_bytes=1000)
+    x_plain, y_plain = stream.epoch_arrays(None, shuffle=False)
+    x_ref, y_ref = datasets.load_numpy("koo_synthetic", "train", config="tiny",
+                                       data_dir=str(tiny_data_dir))
+    np.testing.assert_array_equal(x_plain, x_ref)
+    np.testing.assert_array_equal(y_plain, y_ref)
+    assert x_plain.dtype == np.float32 and x_plain.shape == (420, 200, 4)
+    x1, y1 = stream.epoch_arrays(7)
+    x2, _ = stream.epoch_arrays(7)
+    x3, _ = stream.epoch_arrays(8)
+    np.testing.assert_array_equal(x1, x2)
+    assert not np.array_equal(x1, x3)
+    # A permutation of the same examples, labels moving with their sequences.
+    key = lambda x, y: sorted(map(bytes, np.concatenate(  # noqa: E731
+        [x.argmax(-1).astype(np.uint8), y.astype(np.uint8)], axis=1)))
+    assert key(x1, y1) == key(x_plain, y_plain)
+
+
+def test_codes_above_3_encode_as_all_zero_rows_like_tf_one_hot():
+    table = datasets._one_hot_table()
+    np.testing.assert_array_equal(table[[0, 1, 2, 3, 4, 255]],
+                                  np.vstack([np.eye(4), np.zeros((2, 4))]))
