@@ -232,10 +232,9 @@ def evaluate(
     """Per-class AU-ROC and AU-PR of a checkpoint on a split, with mean ± std over classes."""
     with user_errors():
         import_keras()
-        from deepmotif_arch.checkpoints import check_input, load_checkpoint
+        from deepmotif_arch.checkpoints import evaluate_batches, load_checkpoint
         from deepmotif_arch.datasets import SplitStream, class_names
         from deepmotif_arch.errors import CheckpointError
-        from deepmotif_arch.metrics import classification_metrics
 
         model, meta = load_checkpoint(checkpoint, compile=False)
         data = meta.get("dataset", {})
@@ -252,14 +251,8 @@ def evaluate(
                 f"{checkpoint} predicts {model.output_shape[-1]} classes but {name} has "
                 f"{stream.num_classes}; evaluate it on the data set it was trained on."
             )
-        ys, ps = [], []
-        for x, y in stream.epoch(None, batch_size=batch_size, shuffle=False).as_numpy_iterator():
-            x = check_input(x, meta, model)
-            ys.append(y)
-            ps.append(model.predict(x, verbose=0))
-        import numpy as np
-
-        metrics = classification_metrics(np.concatenate(ys), np.concatenate(ps), names)
+        batches = stream.epoch(None, batch_size=batch_size, shuffle=False).as_numpy_iterator()
+        metrics = evaluate_batches((model, meta), batches, names)
     payload = {"checkpoint": str(checkpoint), "dataset": name,
                "config": stream.builder.builder_config.name,
                "version": str(stream.builder.version), "split": split, **metrics}

@@ -24,6 +24,7 @@ import numpy as np
 from deepmotif_arch.errors import CheckpointError
 
 __all__ = ["METADATA_MEMBER", "save_checkpoint", "read_metadata", "load_checkpoint",
+           "evaluate_batches",
            "check_input", "predict"]
 
 #: Name of the metadata member inside the ``.keras`` zip archive.
@@ -224,3 +225,21 @@ def predict(checkpoint, x, *, batch_size: int = 256) -> np.ndarray:
         model, metadata = checkpoint
     x = check_input(x, metadata, model)
     return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+
+
+def evaluate_batches(checkpoint, batches, class_names=None) -> dict:
+    """Per-class AU-ROC and AU-PR of a checkpoint over ``(x, y)`` NumPy batches.
+
+    ``checkpoint`` is a path or a ``(model, metadata)`` pair; every batch is validated
+    against the metadata (:func:`check_input`). Returns
+    :func:`deepmotif_arch.metrics.classification_metrics` of the whole pass.
+    """
+    from deepmotif_arch.metrics import classification_metrics
+
+    if isinstance(checkpoint, (str, os.PathLike)):
+        checkpoint = load_checkpoint(checkpoint, compile=False)
+    ys, ps = [], []
+    for x, y in batches:
+        ps.append(predict(checkpoint, x, batch_size=len(x)))
+        ys.append(y)
+    return classification_metrics(np.concatenate(ys), np.concatenate(ps), class_names)

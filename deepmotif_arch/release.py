@@ -432,11 +432,9 @@ def check_release(out: str | os.PathLike = "releases/koo_synthetic", *,
         original test split) and on the fresh split, and their difference.
     """
     import keras
-    import numpy as np
 
-    from deepmotif_arch.checkpoints import check_input
+    from deepmotif_arch.checkpoints import evaluate_batches
     from deepmotif_arch.datasets import SplitStream
-    from deepmotif_arch.metrics import classification_metrics
 
     out = Path(out)
     entries = read_index(out / "index.json")["models"]
@@ -464,13 +462,10 @@ def check_release(out: str | os.PathLike = "releases/koo_synthetic", *,
             streams[key] = SplitStream(name, split, config=config, data_dir=data_dir)
         stream = streams[key]
         model = keras.models.load_model(file, compile=False)
-        ys, ps = [], []
-        for x, y in stream.epoch(None, batch_size=batch_size,
-                                 shuffle=False).as_numpy_iterator():
-            ys.append(y)
-            ps.append(np.asarray(model.predict(check_input(x, metadata, model), verbose=0)))
-        metrics = classification_metrics(np.concatenate(ys), np.concatenate(ps),
-                                         entry.get("class_names"))
+        metrics = evaluate_batches(
+            (model, metadata),
+            stream.epoch(None, batch_size=batch_size, shuffle=False).as_numpy_iterator(),
+            entry.get("class_names"))
         released = entry.get("metrics") or {}
         auroc, aupr = metrics["auroc"]["mean"], metrics["aupr"]["mean"]
         rows.append({

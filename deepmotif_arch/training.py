@@ -506,7 +506,7 @@ def train(
         else:
             stopped_early = wait >= settings.patience
 
-    return _finish(settings, out, state_dir, identity, history, best_epoch, best_loss,
+    return _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, in_memory,
                    stopped_early, class_names, builder, train_stream, started, backend,
                    start_epoch, command)
 
@@ -605,8 +605,9 @@ def _history_csv(history: list[EpochRecord]) -> str:
     return buffer.getvalue()
 
 
-def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, stopped_early,
-            class_names, builder, train_stream, started, backend, start_epoch, command):
+def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, in_memory,
+            stopped_early, class_names, builder, train_stream, started, backend, start_epoch,
+            command):
     import keras
 
     from deepmotif_arch import datasets
@@ -634,8 +635,7 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "steps_per_execution": _choose_steps(settings.steps_per_execution, backend,
                                              settings.distribute),
         "fast_pool": bool(settings.fast_pool and backend == "jax"),
-        "in_memory": bool(_choose_in_memory(settings.in_memory, backend)
-                          and train_stream.fits_in_memory()),
+        "in_memory": in_memory,
         "trial": settings.trial, "precision": settings.precision,
         "distribute": settings.distribute, "backend": backend,
         "seeds": {"init": _seed(settings.trial, 0, 0),

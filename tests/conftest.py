@@ -51,3 +51,14 @@ def tiny_data_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tfds")
     datasets.build("koo_synthetic", "tiny", data_dir=str(root))
     return root
+
+
+def train_tiny_variants(data_dir, root: Path, model: str, setting: str, values, epochs: int = 1):
+    """Train ``model`` on koo_synthetic/tiny once per value of one TrainSettings field."""
+    from deepmotif_arch.architectures import get_spec
+    from deepmotif_arch.training import TrainSettings, train
+
+    return {value: train(TrainSettings(get_spec(model), dataset_config="tiny",
+                                       data_dir=str(data_dir), epochs=epochs,
+                                       **{setting: value}), root / f"{setting}-{value}")
+            for value in values}

@@ -6,8 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from deepmotif_arch.architectures import get_spec
 from deepmotif_arch.fast_pool import jax_max_pool, max_pool_1d, supported
+
+from .conftest import train_tiny_variants
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
@@ -90,15 +91,9 @@ def test_context_routes_keras_pooling_only_on_jax():
 
 @pytest.mark.backend
 def test_training_is_the_same_with_and_without_it(tiny_data_dir, tmp_path):
-    from deepmotif_arch.training import TrainSettings, train
-
     if keras.backend.backend() != "jax":
         pytest.skip("the faster pooling is used on JAX only")
-    runs = {}
-    for fast in (True, False):
-        settings = TrainSettings(get_spec("cnn-50-2"), dataset_config="tiny",
-                                 data_dir=str(tiny_data_dir), epochs=1, fast_pool=fast)
-        runs[fast] = train(settings, tmp_path / f"fast-{fast}")
+    runs = train_tiny_variants(tiny_data_dir, tmp_path, "cnn-50-2", "fast_pool", (True, False))
     assert runs[True].manifest["training"]["fast_pool"] is True
     assert runs[False].manifest["training"]["fast_pool"] is False
     assert runs[True].history[0].loss == pytest.approx(runs[False].history[0].loss, rel=1e-5)

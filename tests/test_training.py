@@ -22,6 +22,8 @@ from deepmotif_arch.cli.main import app
 from deepmotif_arch.errors import CheckpointError, TrainingError
 from deepmotif_arch.training import TrainSettings, train
 
+from .conftest import train_tiny_variants
+
 pytestmark = pytest.mark.backend
 BACKEND = keras.backend.backend()
 runner = CliRunner()
@@ -264,11 +266,9 @@ def test_released_flavor_trains_with_the_released_optimizer(tiny_data_dir, tmp_p
 
 
 def test_in_memory_and_streamed_feeds_both_train(tiny_data_dir, tmp_path):
-    runs = {}
+    runs = train_tiny_variants(tiny_data_dir, tmp_path, "cnn-25", "in_memory", (True, False),
+                               epochs=2)
     for in_memory in (True, False):
-        settings = TrainSettings(get_spec("cnn-25"), dataset_config="tiny",
-                                 data_dir=str(tiny_data_dir), epochs=2, in_memory=in_memory)
-        runs[in_memory] = train(settings, tmp_path / f"mem-{in_memory}")
         assert runs[in_memory].manifest["training"]["in_memory"] is in_memory
         assert all(np.isfinite(r.loss) for r in runs[in_memory].history)
     # Same initial weights; different data orders give different but close first losses.
