@@ -9,7 +9,14 @@ epoch time is read from the run's history.csv (epochs after the first, which pay
 tracing / compilation). An epoch of our command includes what the command does every
 epoch: the validation pass (2,500 sequences) and the resumable checkpoint.
 
-    python benchmarks/bench_training.py [--models cnn-25 cnn-1] [--epochs 3]
+The machine's speed drifts by 10-30% over minutes (a shared 2-core VM), so one
+baseline run followed by one run per backend cannot settle a 10% goal. The comparison
+is repeated in ``--rounds`` rounds; each round times the baseline and every backend
+once, the baseline first in odd rounds and last in even ones, and gives one ratio per
+backend. The table reports each runner's median seconds per epoch and the median
+(min-max) of the per-round ratios.
+
+    python benchmarks/bench_training.py [--models cnn-25 cnn-1] [--epochs 2] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -106,7 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["cnn-25", "cnn-1"])
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS))
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2,
+                        help="timed epochs per run (after one warm-up epoch)")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
                         help="more `deepmotif train` options, e.g. --jit off")
@@ -115,16 +124,32 @@ def main() -> None:
     from deepmotif_arch import datasets
 
     x, y = datasets.load_numpy("koo_synthetic", "train", config="paper", data_dir=args.data_dir)
-    print("| model | runner | s/epoch | x PyTorch loop |")
-    print("|---|---|---|---|")
+    rows = []
     for model_name in args.models:
-        base = torch_baseline(model_name, x, y, args.epochs)
-        print(f"| {model_name} | hand-written PyTorch loop (baseline) | {base:.2f} | 1.00 |",
-              flush=True)
+        base: list[float] = []
+        ours: dict[str, list[float]] = {b: [] for b in args.backends}
+        for round_ in range(args.rounds):
+            if round_ % 2 == 0:
+                base.append(torch_baseline(model_name, x, y, args.epochs))
+            for backend in args.backends:
+                ours[backend].append(our_command(model_name, backend, args.epochs,
+                                                 args.data_dir, args.extra))
+            if round_ % 2 == 1:
+                base.append(torch_baseline(model_name, x, y, args.epochs))
+            print(f"{model_name} round {round_ + 1}: loop {base[-1]:.2f} s, " + ", ".join(
+                f"{b} {ours[b][-1]:.2f} s" for b in args.backends), file=sys.stderr, flush=True)
+        rows.append((model_name, "hand-written PyTorch loop (baseline)", base, None))
         for backend in args.backends:
-            ours = our_command(model_name, backend, args.epochs, args.data_dir, args.extra)
-            print(f"| {model_name} | deepmotif train, {backend} | {ours:.2f} | "
-                  f"{ours / base:.2f} |", flush=True)
+            rows.append((model_name, f"deepmotif train, {backend}", ours[backend],
+                         [o / b for o, b in zip(ours[backend], base)]))
+    print(f"{args.rounds} rounds of {args.epochs} timed epochs")
+    print()
+    print("| model | runner | s/epoch (median) | x PyTorch loop: median (min-max) |")
+    print("|---|---|---|---|")
+    for model_name, runner, seconds, ratios in rows:
+        ratio = ("1.00" if ratios is None else
+                 f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})")
+        print(f"| {model_name} | {runner} | {statistics.median(seconds):.2f} | {ratio} |")
 
 
 if __name__ == "__main__":

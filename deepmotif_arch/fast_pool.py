@@ -1,16 +1,18 @@
 """A faster 1-D max pooling for Keras's JAX backend on CPU.
 
 Keras's JAX backend pools with ``lax.reduce_window``. Its gradient is XLA's
-reduction over index iotas on CPU, several times slower than PyTorch's: for CNN-1's
-second layer (100 x 200 x 128, pool 100) Keras's pooling forward + backward took
-11.3 ms, ours 3.5 ms and PyTorch's 4.1 ms; in a profile of CNN-1's training step those
-ops were about a third of the step (``benchmarks/bench_pool.py``, benchmarks/README.md).
+reduction over index iotas on CPU, slower than PyTorch's: for CNN-1's second layer
+(100 x 200 x 128, pool 100) Keras's pooling forward + backward took 11.3 ms, ours
+3.5 ms and PyTorch's 4.1 ms in one run, and 5.7, 1.9 and 3.6 ms in the latest (with
+:func:`_block_max`); in a profile of CNN-1's training step those ops had been about a
+third of the step (``benchmarks/bench_pool.py``, benchmarks/README.md).
 
 :func:`max_pool_1d` computes the same maximum from plain array operations whose
 gradients are cheap everywhere:
 
 1. pad with ``-inf`` as Keras's ``"same"`` padding does;
-2. take the maximum over non-overlapping blocks of ``stride`` steps (a reshape);
+2. take the maximum over non-overlapping blocks of ``stride`` steps (a reshape), with
+   ``jnp.max``'s gradient computed in a form XLA runs faster on CPU (:func:`_block_max`);
 3. when windows overlap (``pool`` = k x ``stride``), a sliding maximum of width k over
    the block maxima, built by doubling (width 1, 2, 4, ... then one last overlapping
    step), so the work grows with log k, not k.
@@ -32,13 +34,13 @@ backends.
 from __future__ import annotations
 
 import contextlib
-import threading
+import functools
+
+from deepmotif_arch._patching import NestedPatch
 
 __all__ = ["jax_max_pool", "max_pool_1d", "supported"]
 
-_lock = threading.Lock()
-_depth = 0
-_original = None
+_original = None  # Keras's max_pool while the patch is installed
 
 
 def _same_padding(length: int, pool: int, stride: int) -> tuple[int, int, int]:
@@ -82,7 +84,7 @@ def max_pool_1d(x, pool: int, stride: int | None = None, padding: str = "valid")
     if lo or hi > 0:
         x = jnp.pad(x, ((0, 0), (lo, max(hi, 0)), (0, 0)), constant_values=-jnp.inf)
     x = x[:, :needed]
-    m = jnp.max(x.reshape(batch, blocks, stride, channels), axis=2) if stride > 1 else x
+    m = _block_max(x.reshape(batch, blocks, stride, channels)) if stride > 1 else x
     # Sliding maximum of `width` consecutive blocks by doubling.
     size = 1
     while size * 2 <= width:
@@ -91,6 +93,52 @@ def max_pool_1d(x, pool: int, stride: int | None = None, padding: str = "valid")
     if size < width:  # last step overlaps; ties between the halves share the gradient
         m = jnp.maximum(m[:, : m.shape[1] - (width - size)], m[:, width - size:])
     return m[:, :out]
+
+
+#: Largest block whose tie count :func:`_block_max` sums slice by slice (then one reduce).
+_SLICED_COUNT_LIMIT = 128
+
+
+def _block_max(r):
+    """Maximum over axis 2 of (batch, blocks, stride, channels), with ``jnp.max``'s gradient.
+
+    The gradient is the one ``jnp.max`` defines (the cotangent shared equally between
+    the entries that tie for the maximum), computed with the tie count summed slice by
+    slice: XLA fuses that into one loop, where the reduction that ``jnp.max``'s own
+    gradient emits is slow on CPU. Pool forward + backward (``python
+    benchmarks/bench_pool.py``): CNN-1's (100 x 200 x 128, window 100) 1.85 ms against
+    2.92 ms with ``jnp.max``'s gradient; CNN-50-2's (window 50, stride 2) 3.42 against
+    8.07 ms.
+    """
+    return _block_max_vjp()(r)
+
+
+@functools.lru_cache(maxsize=1)
+def _block_max_vjp():
+    import jax
+    import jax.numpy as jnp
+
+    @jax.custom_vjp
+    def block_max(r):
+        return jnp.max(r, axis=2)
+
+    def forward(r):
+        m = jnp.max(r, axis=2)
+        return m, (r, m)
+
+    def backward(residuals, g):
+        r, m = residuals
+        ties = r == m[:, :, None, :]
+        if r.shape[2] <= _SLICED_COUNT_LIMIT:
+            count = ties[:, :, 0, :].astype(g.dtype)
+            for j in range(1, r.shape[2]):
+                count = count + ties[:, :, j, :].astype(g.dtype)
+        else:
+            count = jnp.sum(ties, axis=2, dtype=g.dtype)
+        return (jnp.where(ties, (g / count)[:, :, None, :], jnp.zeros((), g.dtype)),)
+
+    block_max.defvjp(forward, backward)
+    return block_max
 
 
 def _patched(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -124,24 +172,29 @@ def jax_max_pool(enabled: bool = True):
     Nested and repeated use is safe; the original is restored when the outermost block
     exits.
     """
-    global _depth, _original
     import keras
 
     if not enabled or keras.backend.backend() != "jax":
         yield False
         return
+    with _PATCH.active():
+        yield True
+
+
+def _install():
+    global _original
     from keras.src.backend.jax import nn as jax_nn
 
-    with _lock:
-        if _depth == 0:
-            _original = jax_nn.max_pool
-            jax_nn.max_pool = _patched
-        _depth += 1
-    try:
-        yield True
-    finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0:
-                jax_nn.max_pool = _original
-                _original = None
+    _original = jax_nn.max_pool
+    jax_nn.max_pool = _patched
+
+
+def _restore(_token) -> None:
+    global _original
+    from keras.src.backend.jax import nn as jax_nn
+
+    jax_nn.max_pool = _original
+    _original = None
+
+
+_PATCH = NestedPatch(_install, _restore)

@@ -430,9 +430,11 @@ def train(
     # only on a fresh start; tf.data combines them with each epoch's shuffling seed).
     keras.utils.set_random_seed(_seed(settings.trial, 0, 0))
     from deepmotif_arch.fast_pool import jax_max_pool
+    from deepmotif_arch.fast_rng import jax_unrolled_threefry
 
+    # On JAX: faster pooling (--fast-pool) and dropout masks (the same bits; fast_rng).
     with _Distribution(settings.distribute, backend) as dist, \
-            jax_max_pool(settings.fast_pool):
+            jax_max_pool(settings.fast_pool), jax_unrolled_threefry():
         if state:
             model = keras.models.load_model(state_dir / state["checkpoint"])
         else:

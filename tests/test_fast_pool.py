@@ -57,6 +57,33 @@ def test_ties_after_relu_give_the_same_gradient():
     np.testing.assert_array_equal(np.asarray(grad_got), np.asarray(grad_want))
 
 
+@pytest.mark.parametrize("stride", [2, 25, 100, 150])
+def test_positive_ties_share_the_gradient_as_jnp_max_does(stride):
+    # Equal positive values in a window (a run of N, a repeat) are real ties: each gets
+    # the cotangent divided by the number of tied entries, exactly as jnp.max's gradient
+    # (the count is summed slice by slice up to 128, by one reduction above).
+    rng = np.random.default_rng(stride)
+    x = rng.integers(0, 3, (2, 2 * stride, 3)).astype("float32")  # many ties among 0, 1, 2
+    x = jnp.asarray(x)
+    cotangent = jnp.asarray(rng.standard_normal((2, 2, 3)).astype("float32"))
+
+    def plain(v):
+        return jnp.max(v.reshape(2, 2, stride, 3), axis=2)
+
+    grad_want = jax.grad(lambda v: jnp.sum(plain(v) * cotangent))(x)
+    grad_got = jax.grad(lambda v: jnp.sum(max_pool_1d(v, stride, stride, "valid") * cotangent))(x)
+    np.testing.assert_array_equal(np.asarray(grad_got), np.asarray(grad_want))
+    counts = np.asarray(x.reshape(2, 2, stride, 3) == plain(x)[:, :, None]).sum(axis=2)
+    assert counts.max() > 1  # the case really has ties
+
+
+def test_half_precision_pools_and_differentiates():
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((2, 200, 3)), dtype=jnp.bfloat16)
+    grad = jax.grad(lambda v: jnp.sum(max_pool_1d(v, 25, 25, "same").astype(jnp.float32)))(x)
+    assert grad.dtype == jnp.bfloat16
+    np.testing.assert_array_equal(np.asarray(grad, dtype=np.float32).sum(axis=1), 8.0)
+
+
 def test_bad_windows_are_refused():
     x = jnp.zeros((1, 10, 2))
     assert not supported(5, 3)
