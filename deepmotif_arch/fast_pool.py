@@ -95,7 +95,8 @@ def max_pool_1d(x, pool: int, stride: int | None = None, padding: str = "valid")
     return m[:, :out]
 
 
-#: Largest block whose tie count :func:`_block_max` sums slice by slice (then one reduce).
+#: Largest block (stride) whose tie count :func:`_block_max` sums slice by slice; larger
+#: blocks take one reduction.
 _SLICED_COUNT_LIMIT = 128
 
 
