@@ -17,6 +17,7 @@ backend. The table reports each runner's median seconds per epoch and the median
 (min-max) of the per-round ratios.
 
     python benchmarks/bench_training.py [--models cnn-25 cnn-1] [--epochs 2] [--rounds 3]
+    python benchmarks/bench_training.py --backends torch "torch:--in-memory on"
 """
 
 from __future__ import annotations
@@ -112,7 +113,9 @@ def our_command(model_name: str, backend: str, epochs: int, data_dir: str | None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["cnn-25", "cnn-1"])
-    parser.add_argument("--backends", nargs="+", default=list(BACKENDS))
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS),
+                        help="backends to run; BACKEND:OPTIONS runs one with more `deepmotif "
+                             "train` options, e.g. 'torch:--in-memory on'")
     parser.add_argument("--epochs", type=int, default=2,
                         help="timed epochs per run (after one warm-up epoch)")
     parser.add_argument("--rounds", type=int, default=3)
@@ -132,8 +135,9 @@ def main() -> None:
             if round_ % 2 == 0:
                 base.append(torch_baseline(model_name, x, y, args.epochs))
             for backend in args.backends:
-                ours[backend].append(our_command(model_name, backend, args.epochs,
-                                                 args.data_dir, args.extra))
+                name, _, options = backend.partition(":")
+                ours[backend].append(our_command(model_name, name, args.epochs, args.data_dir,
+                                                 [*options.split(), *args.extra]))
             if round_ % 2 == 1:
                 base.append(torch_baseline(model_name, x, y, args.epochs))
             print(f"{model_name} round {round_ + 1}: loop {base[-1]:.2f} s, " + ", ".join(

@@ -73,7 +73,7 @@ def train(
         "function; auto picks per backend (speed only, same result).")] = "auto",
     in_memory: Annotated[JitMode, typer.Option(
         "--in-memory", help="Feed splits that fit in memory as NumPy arrays instead of "
-        "tf.data; auto: on for JAX, where it is faster.")] = JitMode.auto,
+        "tf.data; auto: on for JAX and PyTorch, off for TensorFlow.")] = JitMode.auto,
     fast_pool: Annotated[bool, typer.Option(
         "--fast-pool/--no-fast-pool", help="On JAX, max pooling whose gradient is several "
         "times cheaper on CPU than Keras's (same values; the saved model is unchanged).")] = True,

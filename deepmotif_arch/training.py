@@ -107,8 +107,8 @@ class TrainSettings:
     in_memory : bool or "auto"
         Feed training and validation from NumPy arrays in memory when a split fits
         (:meth:`deepmotif_arch.datasets.SplitStream.fits_in_memory`); otherwise, or
-        when False, stream batches through tf.data. "auto" means True on JAX (faster
-        there) and False on TensorFlow and PyTorch (slower there; benchmarks/README.md).
+        when False, stream batches through tf.data. "auto" means True on JAX and
+        PyTorch and False on TensorFlow (slower there; benchmarks/README.md).
         Each epoch's order depends on the trial and the epoch alone either way (the two
         orders differ).
     flavor : str
@@ -284,7 +284,9 @@ def _choose_in_memory(in_memory, backend: str) -> bool:
     if in_memory == "auto":
         # JAX: arrays beat tf.data (cnn-25 epoch 1.5 s vs 2.1-3.0 s of `deepmotif train`);
         # TensorFlow re-wraps arrays in tf.data and was slower with them (2.56 s vs 2.11 s).
-        return backend == "jax"
+        # PyTorch: cnn-1 1.44x the PyTorch loop with arrays vs 1.73x, cnn-25 2.61x vs 2.48x
+        # (bench_training.py --rounds 3): more time saved on the heavy model than lost.
+        return backend in ("jax", "torch")
     return bool(in_memory)
 
 
