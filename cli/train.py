@@ -25,6 +25,11 @@ class JitMode(str, Enum):
     off = "off"
 
 
+def _auto_on_off(mode) -> bool | str:
+    """An auto/on/off option as TrainSettings takes it: "auto", True or False."""
+    return {"auto": "auto", "on": True, "off": False}[mode.value]
+
+
 def _steps(value: str) -> int | str:
     if value == "auto":
         return value
@@ -107,9 +112,9 @@ def train(
             spec=spec, dataset=dataset, dataset_config=config, data_dir=data_dir,
             epochs=epochs, batch_size=batch_size, learning_rate=lr, patience=patience,
             trial=trial, precision=precision, distribute=distribute,
-            jit_compile={"auto": "auto", "on": True, "off": False}[jit.value], flavor=flavor,
+            jit_compile=_auto_on_off(jit), flavor=flavor,
             steps_per_execution=_steps(steps_per_execution), fast_pool=fast_pool,
-            in_memory={"auto": "auto", "on": True, "off": False}[in_memory.value],
+            in_memory=_auto_on_off(in_memory),
         )
         settings.validate()
         out = output if output is not None else default_output_dir(settings)

@@ -451,7 +451,8 @@ def train(
                 steps_per_execution=_choose_steps(settings.steps_per_execution, backend,
                                                   settings.distribute),
             )
-        val_ds = valid_stream.epoch(None, batch_size=settings.batch_size, shuffle=False)
+        val_ds = (None if in_memory else
+                  valid_stream.epoch(None, batch_size=settings.batch_size, shuffle=False))
         facts = {"start_epoch": start_epoch, "epochs": settings.epochs,
                  "steps": train_stream.steps(settings.batch_size), "backend": backend,
                  "devices": dist.devices, "output": str(out), "best_val_loss": best_loss,
