@@ -5,6 +5,8 @@ trials, evaluates it on the test split and matches its filters against JASPAR 20
 writing one folder per (model, trial) when that job is complete::
 
     results/table1/<model>/trial-<N>/result.json    metrics, matches, times, versions
+    results/table1/<model>/trial-<N>/model.keras    the trained checkpoint (kept, so any
+                                                    later re-analysis needs no training)
     results/table1/<model>/trial-<N>/<layer>/       filters.meme, filters_full.meme,
                                                     tomtom.tsv, matches.json, stats.json
 
@@ -44,7 +46,7 @@ __all__ = ["TABLE1_MODELS", "DEEPER_LAYERS", "PAPER_TABLE1", "FASTEST_BACKEND", 
            "ExperimentError", "plan_jobs", "run_job", "run_sweep", "load_results",
            "summarize", "write_summary", "RESULT_FORMAT_VERSION"]
 
-RESULT_FORMAT_VERSION = 2
+RESULT_FORMAT_VERSION = 3
 
 #: Table 1's rows in the paper's order (canonical zoo names).
 TABLE1_MODELS: tuple[str, ...] = (
@@ -137,9 +139,10 @@ class Job:
         return Path(runs) / self.model / f"trial-{self.trial}"
 
     def is_done(self, results: Path) -> bool:
-        """A result file of the current format exists (older ones are recomputed)."""
+        """A result file of the current format and its checkpoint exist (older ones are
+        recomputed: format 2 kept no checkpoint)."""
         path = self.result_dir(results) / "result.json"
-        if not path.is_file():
+        if not path.is_file() or not (self.result_dir(results) / CHECKPOINT_NAME).is_file():
             return False
         try:
             return json.loads(path.read_text()).get("format") == RESULT_FORMAT_VERSION
@@ -212,6 +215,8 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
     run = train(settings, job.run_dir(runs), on_epoch=on_epoch,
                 command=f"deepmotif experiment table1 --models {job.model}")
     manifest = run.manifest
+    out.mkdir(parents=True, exist_ok=True)
+    kept = keep_checkpoint(run.checkpoint, out / CHECKPOINT_NAME)
     chosen = INTERPRET_VARIANT[flavor]
     by_variant: dict[str, dict] = {}
     for variant in (chosen, *(v for v in INTERPRET_VARIANT.values() if v != chosen)):
@@ -250,13 +255,33 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
         "layers_by_variant": by_variant,
         "wall_time_s": {"training": manifest.get("wall_time_s"),
                         "this_sitting": round(time.time() - started, 1)},
-        "checkpoint": {"path": str(run.checkpoint), "sha256": sha256_file(run.checkpoint)},
+        "checkpoint": {"path": CHECKPOINT_NAME, "sha256": sha256_file(kept),
+                       "run": str(run.checkpoint)},
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "versions": manifest.get("versions"),
     }
     atomic_write_text(out / "result.json", json.dumps(result, indent=2, default=json_default)
                       + "\n")
     return result
+
+
+#: File name of a trial's kept checkpoint inside its result folder.
+CHECKPOINT_NAME = "model.keras"
+
+
+def keep_checkpoint(source: Path, dest: Path) -> Path:
+    """Copy a trained checkpoint into the result folder (temporary name, then rename)."""
+    import shutil
+
+    dest = Path(dest)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return dest
 
 
 def _layer_stats(interp, seconds: float) -> dict:
