@@ -30,7 +30,21 @@ Flavor = Annotated[str, typer.Option(
     "1e-3, beta_1 0.95, Glorot-uniform, BatchNorm after the dense layer) or 'paper' (the "
     "paper's text: Adam 3e-4, He-normal).")]
 Epochs = Annotated[int, typer.Option("--epochs", help="Most epochs per training.")]
+PresetOpt = Annotated[str, typer.Option(
+    "--preset", help="Interpretation pipeline whose numbers fill the table: authors (default: "
+    "the authors' scripts, which made the paper's numbers), paper-text or v0 (this library's "
+    "former choice: Pearson, min overlap 5). Every result records all three.")]
+ModelsOpt = Annotated[list[str] | None, typer.Option(
+    "--models", "-m", help="Models (repeat the option; default: every row of Table 1; "
+    "cnn-50-f60, cnn-50-f90, cnn-50-f120 test the CNN-25 (N) quirk).")]
 Patience = Annotated[int, typer.Option("--patience", help="Early-stopping patience.")]
+
+
+def _check_preset(preset: str) -> None:
+    from deepmotif_arch.presets import PRESETS
+
+    if preset not in PRESETS:
+        raise fail(f"--preset {preset!r} is not known; use one of {', '.join(PRESETS)}.")
 
 
 def _check_flavor(flavor: str) -> None:
@@ -42,9 +56,7 @@ def _check_flavor(flavor: str) -> None:
 
 @app.command("table1")
 def table1(
-    models: Annotated[list[str] | None, typer.Option(
-        "--models", "-m", help="Models to run (repeat the option; default: every row of "
-        "Table 1).")] = None,
+    models: ModelsOpt = None,
     trials: Annotated[int, typer.Option("--trials", "-n", help="Trials per model "
                                         "(0..N-1).")] = 5,
     backend: Annotated[str, typer.Option("--backend", help="auto (the fastest per model on "
@@ -58,17 +70,20 @@ def table1(
     config: Config = None,
     epochs: Epochs = 100,
     patience: Patience = 20,
+    preset: PresetOpt = "authors",
 ) -> None:
     """Train, evaluate and match every model of Table 1 for N trials; rerun to resume.
 
-    Writes RESULTS/<model>/trial-<N>/result.json (plus the filters as MEME files and
-    their Tomtom matches) as each job finishes; finished jobs are skipped and an
-    interrupted training resumes from its last completed epoch.
+    Writes RESULTS/<model>/trial-<N>/result.json, the trained model.keras (kept, so that
+    `deepmotif experiment reinterpret` can re-read it without training) and the filters as
+    MEME files with their Tomtom matches, as each job finishes; finished jobs are skipped
+    and an interrupted training resumes from its last completed epoch.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with user_errors():
         _check_flavor(flavor)
+        _check_preset(preset)
         from deepmotif_arch import experiment as ex
 
         jobs = ex.plan_jobs(models, trials)
@@ -110,7 +125,7 @@ def table1(
                 ex.run_sweep(todo, results=results, runs=runs, backend=backend,
                              parallel=parallel, flavor=flavor, data_dir=data_dir,
                              config=config, epochs=epochs, patience=patience, on_done=on_done,
-                             on_start=on_start)
+                             on_start=on_start, preset=preset)
             except KeyboardInterrupt:
                 err_console.print("Interrupted; run the same command again to resume.")
                 raise typer.Exit(130) from None
@@ -131,10 +146,12 @@ def run_job(
     config: Config = None,
     epochs: Epochs = 100,
     patience: Patience = 20,
+    preset: PresetOpt = "authors",
 ) -> None:
     """Run one (model, trial) of the sweep in this process (used by table1)."""
     with user_errors():
         _check_flavor(flavor)
+        _check_preset(preset)
         import_keras()
         from deepmotif_arch import experiment as ex
 
@@ -148,8 +165,104 @@ def run_job(
 
         result = ex.run_job(ex.Job(name, trial), results=results, runs=runs, flavor=flavor,
                             data_dir=data_dir, config=config, epochs=epochs,
-                            patience=patience, on_epoch=on_epoch)
+                            patience=patience, on_epoch=on_epoch, preset=preset)
         print(f"result: AU-ROC {result['test']['auroc_mean']:.4f}", flush=True)
+
+
+@app.command("reinterpret")
+def reinterpret(
+    models: ModelsOpt = None,
+    results: Results = Path("results/table1"),
+    preset: PresetOpt = "authors",
+    data_dir: DataDir = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-read trials already "
+                                        "interpreted with these settings too.")] = False,
+) -> None:
+    """Re-read the kept checkpoints of finished trials with another read-out, no training.
+
+    Rewrites each trial's result.json (training and test metrics kept) and its layer folders
+    from RESULTS/<model>/trial-<N>/model.keras; then run `deepmotif experiment summary`.
+    """
+    with user_errors():
+        _check_preset(preset)
+        from deepmotif_arch import experiment as ex
+
+        trials = _finished(ex, results, models)
+        with _progress("Re-reading", len(trials)) as (progress, task):
+            def on_done(job, result, what):
+                if result is not None:
+                    conv1 = result["layers"]["conv1"]
+                    progress.console.print(
+                        f"{job.model} trial {job.trial}: JASPAR {conv1['fraction_jaspar']:.3f}, "
+                        f"relevant {conv1['fraction_relevant']:.3f}", highlight=False)
+                progress.advance(task)
+
+            count = ex.reinterpret(results, models=models, preset=preset, data_dir=data_dir,
+                                   force=force, on_done=on_done)
+    console.print(f"Re-read {count} of {len(trials)} trials with the {preset} preset "
+                  f"({len(trials) - count} already up to date).", highlight=False)
+
+
+@app.command("ablation")
+def ablation(
+    models: ModelsOpt = None,
+    results: Results = Path("results/table1"),
+    data_dir: DataDir = None,
+) -> None:
+    """Match fractions of every finished trial under each single departure from the
+    authors' pipeline (distance, min overlap, window, weighting, edges, nsites, selection).
+
+    Caches each trial's numbers in RESULTS/<model>/trial-<N>/ablation.json and writes
+    RESULTS/ablation.md and ablation.csv.
+    """
+    with user_errors():
+        from deepmotif_arch import experiment as ex
+
+        trials = _finished(ex, results, models)
+        with _progress("Ablation", len(trials)) as (progress, task):
+            def on_done(job, what):
+                progress.advance(task)
+
+            rows = ex.run_ablation(results, models=models, data_dir=data_dir,
+                                   on_done=on_done)
+        paths = ex.write_ablation(rows, results)
+    console.print(ex.ablation_markdown(rows), highlight=False, soft_wrap=True)
+    console.print("Wrote " + ", ".join(str(p) for p in paths), highlight=False)
+
+
+def _finished(ex, results, models) -> list:
+    """The finished trials with kept checkpoints (a usage error when there are none); then
+    the framework import."""
+    trials = ex.finished_trials(results, models)
+    if not trials:
+        raise fail(f"{results} holds no finished trial with a kept checkpoint; run "
+                   "`deepmotif experiment table1` first.")
+    import_keras()
+    return trials
+
+
+class _progress:
+    """A rich progress bar with one task (plain when output is not a terminal)."""
+
+    def __init__(self, title: str, total: int):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+        self.title, self.total = title, total
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self.progress, self.progress.add_task(self.title, total=self.total)
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
 
 
 @app.command("summary")

@@ -18,14 +18,26 @@ _MATCH = "Matching (Tomtom)"
 _DATA = "Data"
 
 
+class Preset(str, Enum):
+    authors = "authors"
+    paper_text = "paper-text"
+    v0 = "v0"
+
+
 class Variant(str, Enum):
-    paper = "paper"
+    authors = "authors"
     released = "released"
+    paper = "paper"
 
 
 class Distance(str, Enum):
-    pearson = "pearson"
     ed = "ed"
+    pearson = "pearson"
+
+
+class Nsites(str, Enum):
+    width = "width"
+    sites = "sites"
 
 
 class Screen(str, Enum):
@@ -47,16 +59,30 @@ ConfigOpt = Annotated[str | None, typer.Option("--config", help="Default: the ch
                                                rich_help_panel=_DATA)]
 DataDir = Annotated[str | None, typer.Option("--data-dir", help="TFDS data folder.",
                                              rich_help_panel=_DATA)]
-VariantOpt = Annotated[Variant, typer.Option(
-    "--variant", help="paper: each sequence's maximum, kept at >= 70% of the filter's maximum "
-    "(the paper's text); released: every position above 50% (the released code).",
+PresetOpt = Annotated[Preset, typer.Option(
+    "--preset", help="The whole pipeline at once: authors (default: the authors' scripts, "
+    "which made the paper's numbers: 50% of the maximum, 19-nt activation-weighted windows "
+    "zero-padded at the ends, nsites = width, Tomtom ed with min overlap 1); paper-text (the "
+    "paper's text: each sequence's maximum at >= 70%, matched as the authors did); v0 (this "
+    "library's former pipeline: Pearson, min overlap 5). Options below override single "
+    "choices.", rich_help_panel=_SCAN)]
+VariantOpt = Annotated[Variant | None, typer.Option(
+    "--variant", help="Which activations count: authors (every position above 50%, 19-nt "
+    "weighted windows), released (the same positions, receptive-field windows counted once) or "
+    "paper (each sequence's maximum at >= 70%). Default: the preset's.",
     rich_help_panel=_SCAN)]
 Threshold = Annotated[float | None, typer.Option(
     "--threshold", help="Fraction of the filter's maximum activation over the split "
-    "(default 0.7 paper, 0.5 released).", rich_help_panel=_SCAN)]
+    "(default 0.5; 0.7 for the paper variant).", rich_help_panel=_SCAN)]
 Window = Annotated[int | None, typer.Option(
-    "--window", help="Window width in nt (default: the layer's receptive field, 19 for conv1 "
-    "of kernel 19, 23 for CNN-1's conv2), centred on it.", rich_help_panel=_SCAN)]
+    "--window", help="Window width in nt, centred on the receptive field (default 19 for the "
+    "authors variant; the layer's receptive field otherwise).", rich_help_panel=_SCAN)]
+Weighted = Annotated[bool | None, typer.Option(
+    "--weighted/--counted", help="Weight each window by its activation, or count it once "
+    "(default: the variant's; weighted for authors).", rich_help_panel=_SCAN)]
+PadEdges = Annotated[bool | None, typer.Option(
+    "--pad-edges/--drop-edges", help="Keep windows that run off a sequence end (zero-padded), "
+    "or drop them (default: the variant's; padded for authors).", rich_help_panel=_SCAN)]
 BatchSize = Annotated[int, typer.Option("--batch-size", help="Sequences per forward pass.",
                                         rich_help_panel=_SCAN)]
 Database = Annotated[Path | None, typer.Option(
@@ -64,9 +90,16 @@ Database = Annotated[Path | None, typer.Option(
     "vertebrates, 519 motifs, as in the paper).", rich_help_panel=_MATCH)]
 Evalue = Annotated[float, typer.Option("--evalue", help="Report matches with E-value <= this.",
                                        rich_help_panel=_MATCH)]
-DistOpt = Annotated[Distance, typer.Option(
-    "--dist", help="Column similarity: pearson (the paper's) or ed (Euclidean).",
-    rich_help_panel=_MATCH)]
+DistOpt = Annotated[Distance | None, typer.Option(
+    "--dist", help="Tomtom's column similarity: ed (Euclidean; MEME's default and the "
+    "authors') or pearson. Default: the preset's.", rich_help_panel=_MATCH)]
+MinOverlap = Annotated[int | None, typer.Option(
+    "--min-overlap", help="Tomtom's minimum overlap in columns (MEME's default and the "
+    "authors': 1). Default: the preset's.", rich_help_panel=_MATCH)]
+NsitesOpt = Annotated[Nsites | None, typer.Option(
+    "--nsites", help="What the query MEME file's nsites says, which weighs Tomtom's "
+    "pseudocount: width (the authors' files) or sites (windows kept). Default: the "
+    "preset's.", rich_help_panel=_MATCH)]
 Clip = Annotated[bool, typer.Option(
     "--clip/--no-clip", help="Clip each filter to its columns above 0.5 bits plus 3 columns "
     "each side before matching (the released code's).", rich_help_panel=_MATCH)]
@@ -85,8 +118,17 @@ def _images(text: str) -> list[str]:
     return _check_formats(parts)
 
 
-def _run(checkpoint, *, layer, split, dataset, config, data_dir, variant, threshold, window,
-         batch_size, database, evalue, dist, clip, match, quiet):
+def settings_from_options(preset: Preset, **overrides):
+    """The preset's InterpretSettings with the options the user gave (not None)."""
+    from deepmotif_arch.presets import PRESETS
+
+    chosen = {k: (v.value if isinstance(v, Enum) else v) for k, v in overrides.items()
+              if v is not None}
+    return PRESETS[preset.value].replace(**chosen).validate()
+
+
+def _run(checkpoint, *, layer, split, dataset, config, data_dir, settings, batch_size,
+         database, match, quiet):
     """Load, scan and match with rich progress; returns the Interpretation."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -114,9 +156,9 @@ def _run(checkpoint, *, layer, split, dataset, config, data_dir, variant, thresh
         tasks["load"] = progress.add_task("Loading the checkpoint and the data", total=None)
         result = interpret_checkpoint(
             checkpoint, layer=layer, split=split, dataset=dataset, config=config,
-            data_dir=data_dir, variant=variant.value, threshold=threshold, window=window,
-            database=database, evalue=evalue, dist=dist.value, clip=clip, match=match,
-            batch_size=batch_size, progress=on_batch, on_data=on_data)
+            data_dir=data_dir, **settings.readout_kwargs(), database=database,
+            **settings.match_kwargs(), match=match, batch_size=batch_size, progress=on_batch,
+            on_data=on_data)
     return result
 
 
@@ -141,12 +183,17 @@ def logos(
     checkpoint: Checkpoint,
     layer: Layer = "conv1",
     split: Split = "test",
-    variant: VariantOpt = Variant.paper,
+    preset: PresetOpt = Preset.authors,
+    variant: VariantOpt = None,
     threshold: Threshold = None,
     window: Window = None,
+    weighted: Weighted = None,
+    pad_edges: PadEdges = None,
     database: Database = None,
     evalue: Evalue = 0.1,
-    dist: DistOpt = Distance.pearson,
+    dist: DistOpt = None,
+    min_overlap: MinOverlap = None,
+    nsites: NsitesOpt = None,
     clip: Clip = True,
     label: Annotated[bool, typer.Option(
         "--label/--no-label", help="Title each logo with its best Tomtom match (runs Tomtom).",
@@ -169,17 +216,20 @@ def logos(
     """Sequence logos of the filters of a layer: a grid, one per filter, and the ground truth.
 
     Scans the filters over a split, aligns the windows of their strong activations into
-    probability matrices (the paper's way by default) and draws information logos, each
+    probability matrices (the authors' way by default) and draws information logos, each
     titled with its best significant JASPAR match. Writes logos.<fmt>, filters/filter<i>.<fmt>,
     ground_truth.<fmt> (synthetic set) and filters.meme to the output folder.
     """
     import_keras()
     with user_errors():
         formats = _images(fmt)
+        settings = settings_from_options(
+            preset, variant=variant, threshold=threshold, window=window, weighted=weighted,
+            pad_edges=pad_edges, evalue=evalue, dist=dist, min_overlap=min_overlap,
+            nsites=nsites, clip=clip)
         result = _run(checkpoint, layer=layer, split=split, dataset=dataset, config=config,
-                      data_dir=data_dir, variant=variant, threshold=threshold, window=window,
-                      batch_size=batch_size, database=database, evalue=evalue, dist=dist,
-                      clip=clip, match=label, quiet=quiet)
+                      data_dir=data_dir, settings=settings, batch_size=batch_size,
+                      database=database, match=label, quiet=quiet)
         folder = _output(checkpoint, output, layer)
         written = _write(result, folder, formats=formats, grid=True, per_filter=per_filter,
                          ground_truth=ground_truth, meme=True, tables=False)
@@ -196,12 +246,17 @@ def match(
     checkpoint: Checkpoint,
     layer: Layer = "conv1",
     split: Split = "test",
-    variant: VariantOpt = Variant.paper,
+    preset: PresetOpt = Preset.authors,
+    variant: VariantOpt = None,
     threshold: Threshold = None,
     window: Window = None,
+    weighted: Weighted = None,
+    pad_edges: PadEdges = None,
     database: Database = None,
     evalue: Evalue = 0.1,
-    dist: DistOpt = Distance.pearson,
+    dist: DistOpt = None,
+    min_overlap: MinOverlap = None,
+    nsites: NsitesOpt = None,
     clip: Clip = True,
     fmt: Annotated[Screen, typer.Option(
         "--format", help="What to print: table, json (the statistics) or tsv (Tomtom's "
@@ -217,6 +272,9 @@ def match(
 ) -> None:
     """Match the filters of a layer against JASPAR (or any MEME file) with Tomtom.
 
+    The defaults are the paper's as its authors ran it (--preset authors): their read-out
+    and `tomtom -evalue -thresh 0.1` with MEME's defaults (Euclidean, min overlap 1).
+
     Prints each filter's best match with its E- and q-value and whether it is a ground-truth
     TF, then the paper's statistics: the share of filters with any match and with a relevant
     match, and which of the 12 TFs some filter covers. Writes filters.meme (the exact
@@ -225,10 +283,13 @@ def match(
     import_keras()
     with user_errors():
         formats = _images(images)
+        settings = settings_from_options(
+            preset, variant=variant, threshold=threshold, window=window, weighted=weighted,
+            pad_edges=pad_edges, evalue=evalue, dist=dist, min_overlap=min_overlap,
+            nsites=nsites, clip=clip)
         result = _run(checkpoint, layer=layer, split=split, dataset=dataset, config=config,
-                      data_dir=data_dir, variant=variant, threshold=threshold, window=window,
-                      batch_size=batch_size, database=database, evalue=evalue, dist=dist,
-                      clip=clip, match=True, quiet=fmt is not Screen.table)
+                      data_dir=data_dir, settings=settings, batch_size=batch_size,
+                      database=database, match=True, quiet=fmt is not Screen.table)
         folder = _output(checkpoint, output, layer)
         written = _write(result, folder, formats=formats, grid=True, per_filter=False,
                          ground_truth=False, meme=True, tables=True)

@@ -55,6 +55,17 @@ TABLE1_MODELS: tuple[str, ...] = (
     "cnn-1-1-100",
 )
 
+#: Models outside Table 1 that test one of its quirks: the authors' Tomtom script scored
+#: the "CNN-25 (60/90/120)" rows from files named ``cnn_50_<filters>`` (PAPER_FACTS
+#: section 5), so these are CNN-50 with 60, 90 and 120 first-layer filters. Run them with
+#: ``deepmotif experiment table1 --models cnn-50-f60 ...``; they compare with the
+#: "CNN-25 (N)" rows of the paper.
+QUIRK_MODELS: dict[str, tuple[str, int, str]] = {
+    "cnn-50-f60": ("cnn-50", 60, "cnn-25-f60"),
+    "cnn-50-f90": ("cnn-50", 90, "cnn-25-f90"),
+    "cnn-50-f120": ("cnn-50", 120, "cnn-25-f120"),
+}
+
 #: Layers interpreted besides ``conv1`` (the paper's deeper-layer analyses; only
 #: layers with no pooling before them can be aligned to the input).
 DEEPER_LAYERS: dict[str, tuple[str, ...]] = {"cnn-1": ("conv2",),
@@ -114,10 +125,9 @@ FASTEST_BACKEND: dict[str, str] = {name: "jax" for name in TABLE1_MODELS}
 
 BACKENDS = ("jax", "tensorflow", "torch")
 
-#: Filter read-out variant per flavor (deepmotif_arch.filters): the released code scanned
-#: every position above 50% of the filter's maximum over the test set; the paper's text
-#: takes each sequence's maximum when it reaches 70% of the filter's maximum.
-INTERPRET_VARIANT = {"released": "released", "paper": "paper"}
+#: Interpretation presets (deepmotif_arch.presets) scored for every trial; the first one
+#: (unless another is chosen) fills ``layers`` and writes the layer folders.
+RESULT_PRESETS = ("authors", "paper-text", "v0")
 METRICS = ("auroc", "jaspar", "relevant")
 
 
@@ -150,19 +160,36 @@ class Job:
             return False
 
 
+_ORDER = (*TABLE1_MODELS, *QUIRK_MODELS)
+
+
 def check_models(models: Sequence[str] | None) -> list[str]:
-    """Canonical names of ``models`` (default: all of Table 1), in the paper's order."""
+    """Canonical names of ``models`` (default: all of Table 1), in the paper's order
+    (the :data:`QUIRK_MODELS` after them)."""
     if not models:
         return list(TABLE1_MODELS)
     names = []
     for m in models:
-        name = resolve_name(m)  # UnknownModelError names close matches
-        if name not in TABLE1_MODELS:
+        name = str(m).strip().lower() if str(m).strip().lower() in QUIRK_MODELS \
+            else resolve_name(m)  # UnknownModelError names close matches
+        if name not in _ORDER:
             raise ExperimentError(f"{m!r} is not a model of Table 1; use one of "
-                                  f"{', '.join(TABLE1_MODELS)}.")
+                                  f"{', '.join(_ORDER)}.")
         if name not in names:
             names.append(name)
-    return sorted(names, key=TABLE1_MODELS.index)
+    return sorted(names, key=_ORDER.index)
+
+
+def experiment_spec(model: str, flavor: str = "released"):
+    """The architecture of a sweep model: a zoo model, or a :data:`QUIRK_MODELS` one."""
+    if model in QUIRK_MODELS:
+        base, filters, _ = QUIRK_MODELS[model]
+        import dataclasses
+
+        spec = get_spec(base, flavor=flavor)
+        spec = spec.derive(filters=[filters, *spec.filters[1:]], name=model)
+        return dataclasses.replace(spec, label=f"CNN-50 ({filters})")
+    return get_spec(model, flavor=flavor)
 
 
 def plan_jobs(models: Sequence[str] | None = None, trials: int = 5) -> list[Job]:
@@ -188,26 +215,25 @@ def choose_backend(model: str, backend: str) -> str:
 def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
             runs: str | os.PathLike = "runs/table1", flavor: str = "released",
             data_dir: str | None = None, config: str | None = None, epochs: int = 100,
-            patience: int = 20, on_epoch: Callable | None = None) -> dict:
+            patience: int = 20, on_epoch: Callable | None = None,
+            preset: str = "authors") -> dict:
     """Train, evaluate and interpret one (model, trial) in this process; write its result.
 
     Returns the result (also written to ``<results>/<model>/trial-<N>/result.json``).
-    A finished job is not rerun: its stored result is returned. The filters are read
-    out with both variants of :func:`deepmotif_arch.filters.filter_pwms`; ``layers``
-    holds the one the flavor names (the released code's "50% of the maximum over the
-    test set" for ``released``, the paper text's per-sequence 70% for ``paper``), its
-    MEME and Tomtom files are written, and ``layers_by_variant`` keeps both.
+    A finished job is not rerun: its stored result is returned. The trained checkpoint is
+    kept as ``model.keras`` beside the result, and the filters are interpreted with
+    :func:`interpret_result` (every preset of :data:`RESULT_PRESETS`; ``layers`` holds
+    ``preset``'s numbers and its files are written).
     """
     import keras
 
-    from deepmotif_arch.interpret import interpret_checkpoint, write_interpretation
     from deepmotif_arch.training import TrainSettings, train
 
     results, runs = Path(results), Path(runs)
     out = job.result_dir(results)
     if job.is_done(results):
         return json.loads((out / "result.json").read_text())
-    spec = get_spec(job.model, flavor=flavor)
+    spec = experiment_spec(job.model, flavor=flavor)
     settings = TrainSettings(spec=spec, data_dir=data_dir, dataset_config=config, epochs=epochs,
                              patience=patience, trial=job.trial, flavor=flavor)
     settings.validate()
@@ -217,19 +243,6 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
     manifest = run.manifest
     out.mkdir(parents=True, exist_ok=True)
     kept = keep_checkpoint(run.checkpoint, out / CHECKPOINT_NAME)
-    chosen = INTERPRET_VARIANT[flavor]
-    by_variant: dict[str, dict] = {}
-    for variant in (chosen, *(v for v in INTERPRET_VARIANT.values() if v != chosen)):
-        by_variant[variant] = {}
-        for layer in ("conv1", *DEEPER_LAYERS.get(job.model, ())):
-            tick = time.time()
-            interp = interpret_checkpoint(run.checkpoint, layer=layer, data_dir=data_dir,
-                                          variant=variant)
-            if variant == chosen:
-                write_interpretation(interp, out / layer, formats=("png",), grid=False,
-                                     ground_truth=False)
-            by_variant[variant][layer] = _layer_stats(interp, time.time() - tick)
-    layers = by_variant[chosen]
     metrics = manifest.get("test_metrics") or {}
     per_class_auroc = {k: v["auroc"] for k, v in (metrics.get("per_class") or {}).items()}
     result = {
@@ -250,9 +263,6 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
             "per_class_auroc": per_class_auroc,
             "per_class_aupr": {k: v["aupr"] for k, v in (metrics.get("per_class") or {}).items()},
         },
-        "interpretation_variant": chosen,
-        "layers": layers,
-        "layers_by_variant": by_variant,
         "wall_time_s": {"training": manifest.get("wall_time_s"),
                         "this_sitting": round(time.time() - started, 1)},
         "checkpoint": {"path": CHECKPOINT_NAME, "sha256": sha256_file(kept),
@@ -260,8 +270,45 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "versions": manifest.get("versions"),
     }
+    result = interpret_result(job.model, out, result, preset=preset, data_dir=data_dir)
     atomic_write_text(out / "result.json", json.dumps(result, indent=2, default=json_default)
                       + "\n")
+    return result
+
+
+def interpret_result(model: str, out: Path, result: dict, *, preset: str = "authors",
+                     data_dir: str | None = None) -> dict:
+    """Interpret the kept checkpoint of one trial with every preset; return the result
+    with ``interpretation``, ``layers`` (``preset``'s numbers) and ``layers_by_preset``
+    filled in, and ``preset``'s files written to ``out/<layer>/``.
+
+    Only interpretation runs: this is how committed checkpoints are re-read after a
+    change of read-out or database (``deepmotif experiment reinterpret``).
+    """
+    from deepmotif_arch.interpret import interpret_settings, write_interpretation
+    from deepmotif_arch.presets import PRESETS
+
+    if preset not in PRESETS:
+        raise ExperimentError(f"interpretation preset {preset!r} is not known; use one of "
+                              f"{', '.join(PRESETS)}.")
+    out = Path(out)
+    names = (preset, *(p for p in RESULT_PRESETS if p != preset))
+    layers = ("conv1", *DEEPER_LAYERS.get(model, ()))
+    tick = time.time()
+    interps = interpret_settings(out / CHECKPOINT_NAME, {n: PRESETS[n] for n in names},
+                                 layers=layers, data_dir=data_dir)
+    for layer in layers:
+        write_interpretation(interps[preset][layer], out / layer, formats=("png",), grid=False,
+                             ground_truth=False)
+    by_preset = {n: {layer: _layer_stats(interp, sum(interp.timings.values()))
+                     for layer, interp in interps[n].items()} for n in names}
+    result = {k: v for k, v in result.items()
+              if k not in ("interpretation_variant", "layers_by_variant", "layers",
+                           "layers_by_preset", "interpretation")}
+    result["interpretation"] = {"preset": preset, "settings": PRESETS[preset].to_dict(),
+                                "seconds": round(time.time() - tick, 1)}
+    result["layers"] = by_preset[preset]
+    result["layers_by_preset"] = by_preset
     return result
 
 
@@ -299,15 +346,210 @@ def _layer_stats(interp, seconds: float) -> dict:
     }
 
 
+# --------------------------------------------------------------------------- re-reading
+
+
+def finished_trials(results: str | os.PathLike = "results/table1",
+                    models: Sequence[str] | None = None) -> list[tuple[Job, Path]]:
+    """(job, result folder) of every trial with a current result file and its checkpoint."""
+    root = Path(results)
+    if not root.is_dir():
+        raise ExperimentError(f"{root} does not exist; run `deepmotif experiment table1` "
+                              "first or give the folder with --results.")
+    wanted = set(check_models(models)) if models else None
+    out = []
+    for path in sorted(root.glob("*/trial-*/result.json")):
+        model, trial = path.parent.parent.name, path.parent.name[len("trial-"):]
+        if not trial.isdigit() or (wanted is not None and model not in wanted):
+            continue
+        job = Job(model, int(trial))
+        if job.is_done(root):
+            out.append((job, path.parent))
+    return sorted(out, key=lambda item: (_ORDER.index(item[0].model)
+                                         if item[0].model in _ORDER else len(_ORDER),
+                                         item[0].trial))
+
+
+def reinterpret(results: str | os.PathLike = "results/table1", *,
+                models: Sequence[str] | None = None, preset: str = "authors",
+                data_dir: str | None = None, force: bool = False,
+                on_done: Callable[[Job, dict | None, str], None] | None = None) -> int:
+    """Re-read the kept checkpoints of finished trials without training.
+
+    Rewrites each ``result.json`` (training and test metrics kept) and the layer folders
+    with :func:`interpret_result`. A trial already interpreted with ``preset``'s current
+    settings is skipped unless ``force``. The checkpoint's SHA-256 is checked against
+    the one recorded at training time. Returns the number of trials re-read.
+    """
+    from deepmotif_arch.presets import PRESETS
+
+    if preset not in PRESETS:
+        raise ExperimentError(f"interpretation preset {preset!r} is not known; use one of "
+                              f"{', '.join(PRESETS)}.")
+    done = 0
+    for job, folder in finished_trials(results, models):
+        path = folder / "result.json"
+        result = json.loads(path.read_text())
+        current = result.get("interpretation") or {}
+        if not force and current.get("preset") == preset \
+                and current.get("settings") == PRESETS[preset].to_dict() \
+                and set(result.get("layers_by_preset") or {}) >= set(RESULT_PRESETS):
+            if on_done is not None:
+                on_done(job, None, "up to date")
+            continue
+        recorded = (result.get("checkpoint") or {}).get("sha256")
+        if recorded and sha256_file(folder / CHECKPOINT_NAME) != recorded:
+            raise ExperimentError(f"{folder / CHECKPOINT_NAME} does not have the SHA-256 its "
+                                  "result.json recorded; retrain that trial (delete the "
+                                  "folder and rerun `deepmotif experiment table1`).")
+        result = interpret_result(job.model, folder, result, preset=preset, data_dir=data_dir)
+        atomic_write_text(path, json.dumps(result, indent=2, default=json_default) + "\n")
+        done += 1
+        if on_done is not None:
+            on_done(job, result, "re-read")
+    return done
+
+
+ABLATION_FILE = "ablation.json"
+
+
+def _ablation_settings() -> dict:
+    from deepmotif_arch.presets import ABLATION, PRESETS
+
+    out = {}
+    for name, _, change in ABLATION:
+        change = dict(change)
+        base = PRESETS[change.pop("preset", "authors")]
+        out[name] = base.replace(**change)
+    return out
+
+
+def run_ablation(results: str | os.PathLike = "results/table1", *,
+                 models: Sequence[str] | None = None, data_dir: str | None = None,
+                 on_done: Callable[[Job, str], None] | None = None) -> list[dict]:
+    """Every trial's match fractions under each one-switch departure from the authors'
+    pipeline (:data:`deepmotif_arch.presets.ABLATION`), cached per trial in
+    ``ablation.json`` beside its result (rerun: only new trials cost anything).
+    Returns the rows of :func:`ablation_rows`."""
+    settings = _ablation_settings()
+    key = {name: item.to_dict() for name, item in settings.items()}
+    for job, folder in finished_trials(results, models):
+        path = folder / ABLATION_FILE
+        if path.is_file():
+            try:
+                if json.loads(path.read_text()).get("settings") == key:
+                    if on_done is not None:
+                        on_done(job, "cached")
+                    continue
+            except (OSError, json.JSONDecodeError):
+                pass
+        layers = ("conv1", *DEEPER_LAYERS.get(job.model, ()))
+        interps = _interpret_cached(folder / CHECKPOINT_NAME, settings, layers, data_dir)
+        data = {"settings": key, "layers": {
+            name: {layer: {"fraction_jaspar": i.report.fraction_matched,
+                           "fraction_relevant": i.report.fraction_relevant}
+                   for layer, i in by_layer.items()}
+            for name, by_layer in interps.items()}}
+        atomic_write_text(path, json.dumps(data, indent=2, default=json_default) + "\n")
+        if on_done is not None:
+            on_done(job, "computed")
+    return ablation_rows(results)
+
+
+def _interpret_cached(checkpoint, settings, layers, data_dir):
+    from deepmotif_arch.interpret import interpret_settings
+
+    return interpret_settings(checkpoint, settings, layers=layers, data_dir=data_dir)
+
+
+def ablation_rows(results: str | os.PathLike = "results/table1") -> list[dict]:
+    """Per (model, layer): the mean match fractions over trials under each ablation."""
+    from deepmotif_arch.presets import ABLATION
+
+    by_row: dict[tuple[str, str], dict[str, dict[str, list[float]]]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for job, folder in finished_trials(results):
+        path = folder / ABLATION_FILE
+        if not path.is_file():
+            continue
+        data = json.loads(path.read_text())
+        for name, by_layer in data["layers"].items():
+            for layer, stats in by_layer.items():
+                cell = by_row.setdefault((job.model, layer), {}).setdefault(
+                    name, {"jaspar": [], "relevant": []})
+                cell["jaspar"].append(stats["fraction_jaspar"])
+                cell["relevant"].append(stats["fraction_relevant"])
+        for layer in data["layers"].get("authors", {}):
+            counts[(job.model, layer)] = counts.get((job.model, layer), 0) + 1
+    rows = []
+    for (model, layer), cells in sorted(by_row.items(), key=lambda kv: (
+            _ORDER.index(kv[0][0]) if kv[0][0] in _ORDER else len(_ORDER), kv[0][1])):
+        paper = PAPER_TABLE1.get((QUIRK_MODELS[model][2] if model in QUIRK_MODELS else model,
+                                  layer), {})
+        row = {"model": model, "layer": layer, "trials": counts.get((model, layer), 0)}
+        for name, _, _ in ABLATION:
+            for metric in ("jaspar", "relevant"):
+                vals = (cells.get(name) or {}).get(metric) or []
+                row[f"{name}:{metric}"] = _mean_sd(vals)[0]
+        for metric in ("jaspar", "relevant"):
+            ref = paper.get(metric)
+            row[f"paper:{metric}"] = ref
+        rows.append(row)
+    return rows
+
+
+def ablation_markdown(rows: Sequence[dict]) -> str:
+    """The ablation as Markdown: one table per metric, a column per switch."""
+    from deepmotif_arch.presets import ABLATION
+
+    parts = []
+    for metric, title in (("jaspar", "% match (JASPAR)"), ("relevant", "% match (relevant)")):
+        head = ["Model", "Layer", "n", "paper", *[name for name, _, _ in ABLATION]]
+        lines = [f"### {title}", "", "| " + " | ".join(head) + " |",
+                 "|" + "---|" * len(head)]
+        for r in rows:
+            ref = r[f"paper:{metric}"]
+            base = r[f"authors:{metric}"]
+            cells = [_label(r["model"]), r["layer"], str(r["trials"]),
+                     _pm(*ref) if ref else "–"]
+            for name, _, _ in ABLATION:
+                value = r[f"{name}:{metric}"]
+                if value is None:
+                    cells.append("–")
+                    continue
+                text = f"{value:.3f}"
+                if name != "authors" and base is not None:
+                    text += f" ({value - base:+.3f})"
+                if ref and abs(value - ref[0]) > 2 * ref[1] + 1e-12:
+                    text += " ⚠"
+                cells.append(text)
+            lines.append("| " + " | ".join(cells) + " |")
+        parts.append("\n".join(lines))
+    legend = ["", "Columns: " + "; ".join(f"`{name}`: {what}" for name, what, _ in ABLATION)
+              + ". Cells: mean over the trials (n) and, in brackets, the change from "
+              "`authors`. ⚠: outside the paper's mean ± 2 sd."]
+    return "\n\n".join(parts) + "\n" + "\n".join(legend) + "\n"
+
+
+def _label(model: str) -> str:
+    if model in QUIRK_MODELS:
+        return f"CNN-50 ({QUIRK_MODELS[model][1]})"
+    try:
+        return get_spec(model).label or model
+    except Exception:  # noqa: BLE001 - a folder name that is not a zoo model
+        return model
+
+
 # --------------------------------------------------------------------------- the sweep
 
 
 def job_command(job: Job, *, results, runs, flavor, data_dir, epochs, patience,
-                config=None) -> list[str]:
+                config=None, preset: str = "authors") -> list[str]:
     """The command that runs one job in a fresh process."""
     cmd = [sys.executable, "-m", "deepmotif_arch.cli.main", "experiment", "run-job",
            job.model, str(job.trial), "--results", str(results), "--runs", str(runs),
-           "--flavor", flavor, "--epochs", str(epochs), "--patience", str(patience)]
+           "--flavor", flavor, "--epochs", str(epochs), "--patience", str(patience),
+           "--preset", preset]
     if data_dir:
         cmd += ["--data-dir", str(data_dir)]
     if config:
@@ -320,7 +562,8 @@ def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table
               data_dir: str | None = None, config: str | None = None, epochs: int = 100,
               patience: int = 20,
               on_done: Callable[[Job, dict | None, str | None], None] | None = None,
-              on_start: Callable[[Job, str], None] | None = None) -> dict[Job, str]:
+              on_start: Callable[[Job, str], None] | None = None,
+              preset: str = "authors") -> dict[Job, str]:
     """Run the jobs not yet done, ``parallel`` at a time, each in its own process.
 
     Each job's output goes to ``<runs>/<model>/trial-<N>.log``. Returns the status
@@ -353,7 +596,7 @@ def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table
                                               " --xla_cpu_multi_thread_eigen=false").strip()})
                 cmd = job_command(job, results=results, runs=runs, flavor=flavor,
                                   data_dir=data_dir, epochs=epochs, patience=patience,
-                                  config=config)
+                                  config=config, preset=preset)
                 with open(log, "ab") as fh:
                     proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
                 running.append((job, proc, log, time.time()))
@@ -412,8 +655,7 @@ def load_results(results: str | os.PathLike = "results/table1") -> list[dict]:
             raise ExperimentError(f"{path} is not a readable result file ({exc}); delete it "
                                   "and rerun the job.") from None
         if data.get("format") != RESULT_FORMAT_VERSION:
-            raise ExperimentError(f"{path} has result format {data.get('format')!r}; this "
-                                  f"version reads format {RESULT_FORMAT_VERSION}.")
+            continue  # an older format, which `deepmotif experiment table1` recomputes
         out.append(data)
     return out
 
@@ -423,7 +665,8 @@ def _mean_sd(values: list[float]) -> tuple[float | None, float | None]:
     if not vals:
         return None, None
     arr = np.asarray(vals, dtype=float)
-    return float(arr.mean()), float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+    # population sd (numpy's default), as the authors' 3_match_statistics_synthetic.py
+    return float(arr.mean()), float(arr.std())
 
 
 def summarize(results: Sequence[dict]) -> list[dict]:
@@ -436,12 +679,13 @@ def summarize(results: Sequence[dict]) -> list[dict]:
     for r in results:
         by_model.setdefault(r["model"], []).append(r)
     rows = []
-    for model in TABLE1_MODELS:
+    for model in _ORDER:
         trials = sorted(by_model.get(model, []), key=lambda r: r["trial"])
         if not trials:
             continue
+        quirk = QUIRK_MODELS.get(model)
         for layer in ("conv1", *DEEPER_LAYERS.get(model, ())):
-            paper = PAPER_TABLE1.get((model, layer), {})
+            paper = PAPER_TABLE1.get((quirk[2] if quirk else model, layer), {})
             ours = {
                 "auroc": _mean_sd([t["test"]["auroc_mean"] for t in trials]),
                 "jaspar": _mean_sd([t["layers"].get(layer, {}).get("fraction_jaspar")
@@ -450,6 +694,7 @@ def summarize(results: Sequence[dict]) -> list[dict]:
                                       for t in trials]),
             }
             row = {"model": model, "label": trials[0].get("label") or model, "layer": layer,
+                   "quirk": bool(quirk),
                    "trials": len(trials), "trial_ids": [t["trial"] for t in trials],
                    "auroc_sd_classes": float(np.mean([t["test"]["auroc_sd_classes"]
                                                       for t in trials])),
@@ -507,7 +752,25 @@ def _diff(value) -> str:
     return "" if value is None else f"{value:+.3f}"
 
 
-def to_markdown(rows: Sequence[dict]) -> str:
+def outside_counts(rows: Sequence[dict]) -> dict:
+    """How many of Table 1's comparable numbers fall outside the paper's mean +- 2 sd:
+    ``{"match": (outside, compared), "auroc": (outside, compared)}`` (quirk rows apart)."""
+    match = [0, 0]
+    auroc = [0, 0]
+    for r in rows:
+        if r.get("quirk"):
+            continue
+        for metric in ("jaspar", "relevant"):
+            if r[f"paper_{metric}"] is not None and r[metric] is not None:
+                match[1] += 1
+                match[0] += metric in r["outside"]
+        if r["layer"] == "conv1" and r["paper_auroc"] is not None and r["auroc"] is not None:
+            auroc[1] += 1
+            auroc[0] += "auroc" in r["outside"]
+    return {"match": tuple(match), "auroc": tuple(auroc)}
+
+
+def to_markdown(rows: Sequence[dict], *, pipeline: str = "authors") -> str:
     """Table 1 as Markdown: ours beside the paper's, with the difference."""
     head = ("| Model | Layer | Trials | AU-ROC | paper | Δ | % match JASPAR | paper | Δ "
             "| % match relevant | paper | Δ | train min |\n"
@@ -515,8 +778,9 @@ def to_markdown(rows: Sequence[dict]) -> str:
     lines = []
     for r in rows:
         flag = " ⚠" if r["outside"] else ""
+        label = f"{r['label']} (quirk test)" if r.get("quirk") else r["label"]
         lines.append(
-            f"| {r['label']}{flag} | {r['layer']} | {r['trials']} "
+            f"| {label}{flag} | {r['layer']} | {r['trials']} "
             f"| {_pm(r['auroc'], r['auroc_sd']) if r['layer'] == 'conv1' else '–'} "
             f"| {_pm(r['paper_auroc'], r['paper_auroc_sd']) if r['paper_auroc'] else '–'} "
             f"| {_diff(r['auroc_diff']) if r['layer'] == 'conv1' else ''} "
@@ -525,17 +789,43 @@ def to_markdown(rows: Sequence[dict]) -> str:
             f"| {_pm(r['relevant'], r['relevant_sd'])} "
             f"| {_pm(r['paper_relevant'], r['paper_relevant_sd'])} "
             f"| {_diff(r['relevant_diff'])} | {r['training_minutes']:.1f} |")
+    counts = outside_counts(rows)
     notes = [
         "",
-        "Ours: mean ± sd over trials (sd 0 with one trial). Paper: Table 1 and the Results "
-        "text, mean ± sd over 5 trials (the caption calls the AU-ROC error the sd across "
-        "classes; the released table script takes it over trials). ⚠: a mean outside the "
-        "paper's mean ± 2 sd ("
-        + ", ".join(f"{r['label']} {r['layer']}: {', '.join(r['outside'])}"
-                    for r in rows if r["outside"]) + ")." if any(r["outside"] for r in rows)
-        else "",
+        f"Interpretation: the `{pipeline}` preset (deepmotif_arch.presets). Ours: mean ± sd "
+        "over trials (population sd, as the authors' statistics script; 0 with one trial). "
+        "Paper: Table 1 and the Results text, mean ± sd over 5 trials. Quirk-test rows "
+        "(CNN-50 with 60/90/120 filters) compare with the paper's CNN-25 (N) rows.",
+        f"Outside the paper's mean ± 2 sd: {counts['match'][0]} of {counts['match'][1]} "
+        f"match metrics and {counts['auroc'][0]} of {counts['auroc'][1]} AU-ROCs"
+        + (" (" + ", ".join(f"{r['label']} {r['layer']}: {', '.join(r['outside'])}"
+                            for r in rows if r["outside"] and not r.get("quirk")) + ")."
+           if any(r["outside"] for r in rows if not r.get("quirk")) else "."),
     ]
     return head + "\n".join(lines) + "\n" + "\n".join(n for n in notes if n) + "\n"
+
+
+_ABLATION_COLUMNS_FIXED = ("model", "layer", "trials")
+
+
+def write_ablation(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path]:
+    """``ablation.md`` and ``ablation.csv`` in ``folder``."""
+    from deepmotif_arch.presets import ABLATION
+
+    folder = Path(folder)
+    columns = [*_ABLATION_COLUMNS_FIXED, "paper_jaspar", "paper_relevant",
+               *[f"{name}:{metric}" for name, _, _ in ABLATION
+                 for metric in ("jaspar", "relevant")]]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        values = {**r, "paper_jaspar": (r["paper:jaspar"] or (None,))[0],
+                  "paper_relevant": (r["paper:relevant"] or (None,))[0]}
+        writer.writerow([_fmt(values.get(c), 4) for c in columns])
+    return [atomic_write_text(folder / "ablation.md", "# Ablation: one switch at a time away "
+                              "from the authors' pipeline\n\n" + ablation_markdown(rows)),
+            atomic_write_text(folder / "ablation.csv", buf.getvalue())]
 
 
 def write_summary(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path]:

@@ -9,21 +9,29 @@ logo, written to a MEME file and compared with known motifs.
 
 Which activations count
 -----------------------
-Two variants, both from the paper (PAPER_FACTS section 5):
+Three variants (PAPER_FACTS section 5):
 
-``"paper"`` (the default: the paper's text)
+``"authors"`` (the default: the authors' ``activation_pwm``, which produced Table 1)
+    Every position whose activation exceeds ``threshold`` (default 0.5) times the
+    filter's maximum over the split; a 19-nt window centred on each (the window's
+    index 9 is the activation's position) for every layer and kernel; each window
+    weighted by its activation; windows running off an end zero-padded there (the
+    missing positions add no letter and no weight) instead of dropped.
+``"released"`` (this library's reading of the released code before 2026-11-30)
+    The same positions, but a window of the layer's receptive field, every window
+    counted once, and windows that run off an end dropped.
+``"paper"`` (the paper's text)
     One window per sequence and filter, at the sequence's maximum activation, kept
     when it reaches ``threshold`` (default 0.7) times the filter's maximum. The
     paper speaks of the filter's "maximum possible activation"; a ReLU filter has
     no finite maximum, so the maximum *observed over the scanned split* is used.
-``"released"`` (the authors' released code)
-    Every position whose activation exceeds ``threshold`` (default 0.5) times the
-    filter's maximum over the split; overlapping windows all count.
+    Receptive-field window, counted, off-end windows dropped.
 
-In both, a window counts only where the filter is active (activation > 0), and
-windows that run off either end of the sequence are dropped. The float32 activations
-are compared with ``threshold`` x maximum exactly (as in double precision), and the
-``"paper"`` variant takes the first position of a tied maximum.
+``weighted``, ``pad_edges`` and ``window`` override a variant's choice one at a time
+(the ablation of ``deepmotif experiment ablation`` flips them so). A window counts
+only where the filter is active (activation > 0). The float32 activations are compared
+with ``threshold`` x maximum exactly (as in double precision), and the ``"paper"``
+variant takes the first position of a tied maximum.
 
 Where the window lies
 ---------------------
@@ -71,10 +79,21 @@ __all__ = [
     "integer_encode",
 ]
 
-#: The two ways of choosing windows (see the module notes); the first is the default.
-VARIANTS = ("paper", "released")
+#: The ways of choosing and weighting windows (see the module notes); the first is the
+#: default.
+VARIANTS = ("authors", "released", "paper")
 #: Default threshold of each variant, as a fraction of the filter's maximum activation.
-DEFAULT_THRESHOLDS = {"paper": 0.7, "released": 0.5}
+DEFAULT_THRESHOLDS = {"authors": 0.5, "released": 0.5, "paper": 0.7}
+#: Window of the authors' read-out, for every layer and kernel (``None``: the layer's
+#: receptive field).
+DEFAULT_WINDOWS = {"authors": 19, "released": None, "paper": None}
+#: Whether each window is weighted by its activation (else counted once).
+DEFAULT_WEIGHTED = {"authors": True, "released": False, "paper": False}
+#: Whether windows running off a sequence end are zero-padded (else dropped).
+DEFAULT_PAD_EDGES = {"authors": True, "released": False, "paper": False}
+
+#: What a MEME file's ``nsites`` may say (:meth:`FilterPWMs.motifs`).
+NSITES = ("sites", "width")
 
 #: Letter code for anything that is not A, C, G or T (a one-hot row of zeros).
 UNKNOWN = 4
@@ -309,7 +328,7 @@ class FilterPWMs:
     layer : str
         The convolution layer (``"conv1"``).
     variant : str
-        ``"paper"`` or ``"released"`` (see the module notes).
+        ``"authors"``, ``"released"`` or ``"paper"`` (see the module notes).
     threshold : float
         Fraction of each filter's maximum activation a window had to reach.
     window : int
@@ -319,8 +338,9 @@ class FilterPWMs:
     receptive_field : int
         The layer's receptive field (the default window).
     counts : numpy.ndarray
-        int64, shape (n_filters, window, 4): letters A, C, G, T per window position
-        over every kept window (unknown letters are not counted).
+        shape (n_filters, window, 4): letters A, C, G, T per window position over
+        every kept window (unknown letters and padded positions are not counted);
+        int64 counts, or float64 sums of activations when ``weighted``.
     sites : numpy.ndarray
         int64, shape (n_filters,): windows kept per filter.
     candidates : numpy.ndarray
@@ -331,6 +351,10 @@ class FilterPWMs:
         scanned sequences (the reference of the threshold).
     num_sequences : int
         Sequences scanned.
+    weighted : bool
+        Each window weighted by its activation (else counted once).
+    pad_edges : bool
+        Windows running off an end were zero-padded (else dropped).
     """
 
     layer: str
@@ -344,6 +368,8 @@ class FilterPWMs:
     candidates: np.ndarray
     max_activation: np.ndarray
     num_sequences: int
+    weighted: bool = False
+    pad_edges: bool = False
 
     @property
     def num_filters(self) -> int:
@@ -401,11 +427,12 @@ class FilterPWMs:
         """The id a filter gets in motif files and Tomtom output: ``filter{index}``."""
         return f"filter{int(index)}"
 
-    def motifs(self, *, clip: bool = False, min_bits: float = 0.5, pad: int = 3) -> list:
+    def motifs(self, *, clip: bool = False, min_bits: float = 0.5, pad: int = 3,
+               nsites: str = "sites") -> list:
         """The active filters as :class:`~deepmotif_arch.meme.Motif` records.
 
         Ids are ``filter0``, ``filter1`` ... (0-based filter indices, gaps where a
-        filter is silent); ``nsites`` is the number of kept windows.
+        filter is silent).
 
         Parameters
         ----------
@@ -414,16 +441,23 @@ class FilterPWMs:
             :func:`~deepmotif_arch.meme.clip_motif` (``min_bits``, ``pad``), as the
             released code did before Tomtom. A matrix with no informative position
             is kept whole.
+        nsites : {"sites", "width"}, default "sites"
+            What the MEME file's ``nsites`` says: the number of kept windows, or the
+            (clipped) matrix's width, as the authors' ``meme_generate`` wrote it.
+            Tomtom weighs its 0.1 pseudocount by ``nsites``, so this moves p-values.
         """
         from deepmotif_arch.meme import Motif, clip_motif
 
+        if nsites not in NSITES:
+            raise InterpretationError(f"nsites is {nsites!r}; use 'sites' (windows kept) or "
+                                      "'width' (the matrix's width, the authors' MEME files).")
         out = []
         for i in np.flatnonzero(self.active):
             matrix = self.ppm(i)
             if clip:
                 matrix = clip_motif(matrix, min_bits, pad)
-            out.append(Motif(id=self.motif_id(i), matrix=matrix, name=self.layer,
-                             nsites=float(self.sites[i])))
+            n = float(self.sites[i]) if nsites == "sites" else float(matrix.shape[0])
+            out.append(Motif(id=self.motif_id(i), matrix=matrix, name=self.layer, nsites=n))
         return out
 
     def summary(self) -> dict:
@@ -432,6 +466,7 @@ class FilterPWMs:
             "layer": self.layer, "variant": self.variant, "threshold": self.threshold,
             "window": self.window, "offset": self.offset,
             "receptive_field": self.receptive_field, "num_sequences": self.num_sequences,
+            "weighted": self.weighted, "pad_edges": self.pad_edges,
             "num_filters": self.num_filters, "silent": self.silent,
         }
 
@@ -461,13 +496,13 @@ class _PaperSelector:
     def select(self, threshold: float):
         if not self.values:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty, np.zeros(self.n_filters)
+            return empty, empty, empty, np.zeros(self.n_filters), np.zeros(0, np.float32)
         values = np.concatenate(self.values)  # (n, filters)
         where = np.concatenate(self.where)
         peak = values.max(axis=0).astype(np.float64)
         keep = (values > 0) & (values >= threshold * peak[None, :])
         seq, filt = np.nonzero(keep)
-        return seq, where[seq, filt].astype(np.int64), filt, peak
+        return seq, where[seq, filt].astype(np.int64), filt, peak, values[seq, filt]
 
 
 class _ReleasedSelector:
@@ -498,13 +533,13 @@ class _ReleasedSelector:
     def select(self, threshold: float):
         if not self.parts:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty, self.peak
+            return empty, empty, empty, self.peak, np.zeros(0, np.float32)
         where, value = (np.concatenate(p) for p in zip(*self.parts))
         length, n_filters = self.shape
         filt = where % n_filters
         keep = value > _float32_floor(threshold * self.peak)[filt]
         seq, rest = np.divmod(where[keep], length * n_filters)
-        return seq, rest // n_filters, filt[keep], self.peak
+        return seq, rest // n_filters, filt[keep], self.peak, value[keep]
 
 
 def _float32_floor(limit: np.ndarray) -> np.ndarray:
@@ -520,8 +555,10 @@ def _float32_floor(limit: np.ndarray) -> np.ndarray:
 def _check_variant(variant: str, threshold: float | None) -> float:
     if variant not in VARIANTS:
         raise InterpretationError(
-            f"variant {variant!r} is not known; use 'paper' (per-sequence maximum, 0.7, the "
-            "paper's text) or 'released' (every position above 0.5, the released code)."
+            f"variant {variant!r} is not known; use 'authors' (the authors' read-out: every "
+            "position above 0.5, 19-nt activation-weighted windows), 'released' (the same "
+            "positions, receptive-field windows counted once) or 'paper' (per-sequence "
+            "maximum, 0.7, the paper's text)."
         )
     if threshold is None:
         return DEFAULT_THRESHOLDS[variant]
@@ -536,36 +573,50 @@ def _check_variant(variant: str, threshold: float | None) -> float:
 
 
 def _gather_counts(codes: np.ndarray, seq, pos, filt, n_filters: int, window: int,
-                   offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   offset: int, weights: np.ndarray | None = None, pad_edges: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Letter counts (filters, window, 4) of the windows at ``pos + offset``, the kept
     windows per filter, and the candidates per filter (before dropping off-end ones).
 
+    With ``weights`` each window adds its weight instead of 1 (float64 sums). With
+    ``pad_edges`` a window running off an end is kept and its missing positions add
+    nothing (the sequences are padded with unknown letters, which are not counted).
+
     One gather and one ``bincount`` per window column over all kept windows at once
     (faster than gathering whole windows: the index arrays stay one-dimensional)."""
-    length = codes.shape[1]
     candidates = np.bincount(filt, minlength=n_filters).astype(np.int64)
     start = pos + offset
+    if pad_edges:
+        margin = window + abs(int(offset))
+        codes = np.pad(codes, ((0, 0), (margin, margin)), constant_values=UNKNOWN)
+        start = start + margin
+    length = codes.shape[1]
     inside = (start >= 0) & (start + window <= length)
     seq, start, filt = seq[inside], start[inside], filt[inside]
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)[inside]
     sites = np.bincount(filt, minlength=n_filters).astype(np.int64)
     cells = n_filters * window * 5
-    counts = np.zeros(cells, dtype=np.int64)
+    counts = np.zeros(cells, dtype=np.int64 if weights is None else np.float64)
     letters = codes.reshape(-1)
     chunk = max(1, _GATHER_CELLS // window)
     for lo in range(0, seq.size, chunk):
         first = seq[lo:lo + chunk].astype(np.int64) * length + start[lo:lo + chunk]
         base = filt[lo:lo + chunk].astype(np.int64) * (window * 5)
+        w = None if weights is None else weights[lo:lo + chunk]
         for j in range(window):
-            counts += np.bincount(base + 5 * j + letters[first + j], minlength=cells)
+            counts += np.bincount(base + 5 * j + letters[first + j], weights=w,
+                                  minlength=cells)
     return counts.reshape(n_filters, window, 5)[..., :4], sites, candidates
 
 
 # --------------------------------------------------------------------------- public API
 
 
-def align_activations(x, activations, *, window: int, offset: int, variant: str = "paper",
+def align_activations(x, activations, *, window: int, offset: int, variant: str = "authors",
                       threshold: float | None = None, layer: str = "conv1",
-                      receptive_field: int | None = None) -> FilterPWMs:
+                      receptive_field: int | None = None, weighted: bool | None = None,
+                      pad_edges: bool | None = None) -> FilterPWMs:
     """PPMs from activations already computed (no Keras needed).
 
     Parameters
@@ -577,7 +628,7 @@ def align_activations(x, activations, *, window: int, offset: int, variant: str 
     window, offset : int
         Width of the windows and their start relative to the activation's position
         (``-(k - 1) // 2`` for a first-layer kernel of ``k``; see :func:`layer_alignment`).
-    variant, threshold
+    variant, threshold, weighted, pad_edges
         See :func:`filter_pwms`.
     layer : str, default "conv1"
         Recorded in the result.
@@ -589,6 +640,7 @@ def align_activations(x, activations, *, window: int, offset: int, variant: str 
     FilterPWMs
     """
     threshold = _check_variant(variant, threshold)
+    weighted, pad_edges = _check_switches(variant, weighted, pad_edges)
     codes = integer_encode(x)
     acts = np.asarray(activations)
     if acts.ndim != 3 or acts.shape[:2] != codes.shape:
@@ -602,18 +654,35 @@ def align_activations(x, activations, *, window: int, offset: int, variant: str 
                 else _ReleasedSelector(acts.shape[2], threshold))
     selector.add(acts)
     return _finish(selector, codes, acts.shape[2], threshold, variant, int(window),
-                   int(offset), layer, receptive_field or int(window))
+                   int(offset), layer, receptive_field or int(window), weighted, pad_edges)
+
+
+def _check_switches(variant: str, weighted, pad_edges) -> tuple[bool, bool]:
+    """The variant's defaults for ``weighted`` and ``pad_edges`` where they are None."""
+    out = []
+    for name, value, default in (("weighted", weighted, DEFAULT_WEIGHTED[variant]),
+                                 ("pad_edges", pad_edges, DEFAULT_PAD_EDGES[variant])):
+        if value is None:
+            value = default
+        if not isinstance(value, (bool, np.bool_)):
+            raise InterpretationError(f"{name} is {value!r}; it must be True or False (or None "
+                                      f"for the {variant} variant's default, {default}).")
+        out.append(bool(value))
+    return out[0], out[1]
 
 
 def _finish(selector, codes, n_filters, threshold, variant, window, offset, layer,
-            receptive_field) -> FilterPWMs:
-    seq, pos, filt, peak = selector.select(threshold)
-    counts, sites, candidates = _gather_counts(codes, seq, pos, filt, n_filters, window, offset)
+            receptive_field, weighted=False, pad_edges=False) -> FilterPWMs:
+    seq, pos, filt, peak, values = selector.select(threshold)
+    counts, sites, candidates = _gather_counts(
+        codes, seq, pos, filt, n_filters, window, offset,
+        weights=values if weighted else None, pad_edges=pad_edges)
     return FilterPWMs(layer=layer, variant=variant, threshold=threshold, window=window,
                       offset=offset, receptive_field=receptive_field, counts=counts,
                       sites=sites, candidates=candidates,
                       max_activation=np.asarray(peak, dtype=np.float64),
-                      num_sequences=int(codes.shape[0]))
+                      num_sequences=int(codes.shape[0]), weighted=weighted,
+                      pad_edges=pad_edges)
 
 
 def _feature_model(model, alignment: LayerAlignment):
@@ -658,8 +727,9 @@ def _check_batch(batch_size) -> int:
     return int(batch_size)
 
 
-def filter_pwms(model, x, layer: str | int = "conv1", *, variant: str = "paper",
+def filter_pwms(model, x, layer: str | int = "conv1", *, variant: str = "authors",
                 threshold: float | None = None, window: int | None = None,
+                weighted: bool | None = None, pad_edges: bool | None = None,
                 batch_size: int = 500,
                 progress: Callable[[int, int], None] | None = None,
                 timings: dict | None = None) -> FilterPWMs:
@@ -675,15 +745,24 @@ def filter_pwms(model, x, layer: str | int = "conv1", *, variant: str = "paper",
     layer : str or int, default "conv1"
         The first layer, or a deeper one with no pooling before it (CNN-1's
         ``conv2``, CNN-1-1-100's ``conv2`` and ``conv3``).
-    variant : {"paper", "released"}, default "paper"
-        ``"paper"``: each sequence's maximum, kept at >= ``threshold`` x the
-        filter's maximum over ``x`` (the paper's text). ``"released"``: every
-        position > ``threshold`` x that maximum (the released code).
+    variant : {"authors", "released", "paper"}, default "authors"
+        ``"authors"``: every position > ``threshold`` x the filter's maximum over
+        ``x``, 19-nt activation-weighted windows, zero-padded at the ends (the
+        authors' code, which produced the paper's numbers). ``"released"``: the same
+        positions, receptive-field windows counted once, off-end windows dropped.
+        ``"paper"``: each sequence's maximum, kept at >= ``threshold`` x the filter's
+        maximum (the paper's text). See the module notes.
     threshold : float, optional
-        Between 0 and 1; default 0.7 (paper) or 0.5 (released).
+        Between 0 and 1; default 0.5 (authors, released) or 0.7 (paper).
     window : int, optional
-        Window width; default the layer's receptive field (19 for a first layer of
-        kernel 19, 23 for CNN-1's ``conv2``). Other widths are centred on it.
+        Window width; default 19 for ``"authors"`` (every layer and kernel), else the
+        layer's receptive field (19 for a first layer of kernel 19, 23 for CNN-1's
+        ``conv2``). Windows are centred on the receptive field.
+    weighted : bool, optional
+        Weight each window by its activation; default True for ``"authors"`` only.
+    pad_edges : bool, optional
+        Keep windows that run off an end (the missing positions count nothing);
+        default True for ``"authors"`` only.
     batch_size : int, default 500
         Sequences per forward pass; memory holds one batch of activations.
     progress : callable, optional
@@ -705,9 +784,11 @@ def filter_pwms(model, x, layer: str | int = "conv1", *, variant: str = "paper",
     import time
 
     threshold = _check_variant(variant, threshold)
+    weighted, pad_edges = _check_switches(variant, weighted, pad_edges)
     batch_size = _check_batch(batch_size)
     alignment = layer_alignment(model, layer)
-    width, offset = alignment.window(window)
+    width, offset = alignment.window(window if window is not None
+                                     else DEFAULT_WINDOWS[variant])
     codes = integer_encode(x)
     _check_length(codes, alignment)
     sub = _feature_model(model, alignment)
@@ -728,7 +809,7 @@ def filter_pwms(model, x, layer: str | int = "conv1", *, variant: str = "paper",
             progress(min(lo + batch_size, total), total)
     tick = time.perf_counter()
     result = _finish(selector, codes, n_filters, threshold, variant, width, offset,
-                     alignment.layer, alignment.receptive_field)
+                     alignment.layer, alignment.receptive_field, weighted, pad_edges)
     other += time.perf_counter() - tick
     if timings is not None:
         timings.update({"activations": forward, "alignment": other})

@@ -43,8 +43,8 @@ from deepmotif_arch.errors import CheckpointError, DeepMotifError
 from deepmotif_arch.filters import FilterPWMs
 from deepmotif_arch.motif_stats import MatchReport
 
-__all__ = ["Interpretation", "interpret_checkpoint", "interpret_model", "write_interpretation",
-           "default_output_dir"]
+__all__ = ["Interpretation", "interpret_checkpoint", "interpret_model", "interpret_settings",
+           "write_interpretation", "default_output_dir"]
 
 #: Data sets whose sequences carry the 12 planted ground-truth motifs.
 SYNTHETIC_DATASETS = ("koo_synthetic",)
@@ -106,10 +106,12 @@ def default_output_dir(checkpoint, layer: str = "conv1") -> Path:
     return Path(checkpoint).resolve().parent / "interpretation" / str(layer)
 
 
-def interpret_model(model, x, *, layer: str | int = "conv1", variant: str = "paper",
+def interpret_model(model, x, *, layer: str | int = "conv1", variant: str = "authors",
                     threshold: float | None = None, window: int | None = None,
+                    weighted: bool | None = None, pad_edges: bool | None = None,
                     database=None, database_name: str | None = None, evalue: float = 0.1,
-                    dist: str = "pearson", min_overlap: int = 5, clip: bool = True,
+                    dist: str = "ed", min_overlap: int = 1, clip: bool = True,
+                    nsites: str = "width",
                     match: bool = True, ground_truth: Sequence[np.ndarray] | bool | None = None,
                     batch_size: int = 500, progress: Callable[[int, int], None] | None = None,
                     source: dict | None = None) -> Interpretation:
@@ -122,12 +124,13 @@ def interpret_model(model, x, *, layer: str | int = "conv1", variant: str = "pap
 
     timings: dict = {}
     pwms = filter_pwms(model, x, layer, variant=variant, threshold=threshold, window=window,
-                       batch_size=batch_size, progress=progress, timings=timings)
+                       weighted=weighted, pad_edges=pad_edges, batch_size=batch_size,
+                       progress=progress, timings=timings)
     report = None
     if match:
         tick = time.perf_counter()
         report = match_filters(pwms, database, database_name=database_name, evalue=evalue,
-                               dist=dist, min_overlap=min_overlap, clip=clip,
+                               dist=dist, min_overlap=min_overlap, clip=clip, nsites=nsites,
                                ground_truth=ground_truth)
         timings["matching"] = time.perf_counter() - tick
     return Interpretation(pwms=pwms, report=report, source=dict(source or {}), timings=timings)
@@ -135,10 +138,12 @@ def interpret_model(model, x, *, layer: str | int = "conv1", variant: str = "pap
 
 def interpret_checkpoint(checkpoint, *, layer: str | int = "conv1", split: str = "test",
                          dataset: str | None = None, config: str | None = None,
-                         data_dir: str | None = None, variant: str = "paper",
+                         data_dir: str | None = None, variant: str = "authors",
                          threshold: float | None = None, window: int | None = None,
-                         database=None, evalue: float = 0.1, dist: str = "pearson",
-                         min_overlap: int = 5, clip: bool = True, match: bool = True,
+                         weighted: bool | None = None, pad_edges: bool | None = None,
+                         database=None, evalue: float = 0.1, dist: str = "ed",
+                         min_overlap: int = 1, clip: bool = True, nsites: str = "width",
+                         match: bool = True,
                          batch_size: int = 500,
                          progress: Callable[[int, int], None] | None = None,
                          on_data: Callable[[dict], None] | None = None) -> Interpretation:
@@ -157,12 +162,15 @@ def interpret_checkpoint(checkpoint, *, layer: str | int = "conv1", split: str =
         Default: the data set and config the checkpoint was trained on.
     data_dir : str, optional
         TFDS data folder (built there on first use if missing).
-    variant, threshold, window
-        See :func:`deepmotif_arch.filters.filter_pwms`; the default is the paper's
-        text (per-sequence maximum, 70% of the filter's maximum).
-    database, evalue, dist, min_overlap, clip
+    variant, threshold, window, weighted, pad_edges
+        See :func:`deepmotif_arch.filters.filter_pwms`; the default is the authors'
+        read-out (every position above 50% of the filter's maximum, 19-nt windows
+        weighted by activation, zero-padded at the ends).
+    database, evalue, dist, min_overlap, clip, nsites
         See :func:`deepmotif_arch.motif_stats.match_filters`; the defaults are the
-        paper's (JASPAR 2016, E < 0.1, Pearson, overlap 5, clipped at 0.5 bits).
+        authors' (JASPAR 2016, E < 0.1, Euclidean, overlap 1, clipped at 0.5 bits,
+        nsites = width). :class:`deepmotif_arch.presets.InterpretSettings` bundles
+        all of these (``**settings.readout_kwargs(), **settings.match_kwargs()``).
     match : bool, default True
         Run Tomtom; False only extracts the matrices.
     progress : callable, optional
@@ -174,20 +182,47 @@ def interpret_checkpoint(checkpoint, *, layer: str | int = "conv1", split: str =
     -------
     Interpretation
     """
-    from deepmotif_arch import datasets
     from deepmotif_arch.checkpoints import load_checkpoint
-    from deepmotif_arch.filters import _check_variant, layer_alignment
+    from deepmotif_arch.filters import (
+        DEFAULT_WINDOWS,
+        _check_switches,
+        _check_variant,
+        layer_alignment,
+    )
     from deepmotif_arch.motif_stats import _database, check_match_options
 
     tick = time.perf_counter()
     _check_variant(variant, threshold)
+    _check_switches(variant, weighted, pad_edges)
     if match:
         check_match_options(evalue, dist)
     database_name = None
     if match and database is not None:
         database, database_name = _database(database)  # a bad file fails before the data
     model, meta = load_checkpoint(checkpoint, compile=False)
-    layer_alignment(model, layer).window(window)  # a missing layer fails before the data
+    # a missing layer or a window too wide fails before the data
+    layer_alignment(model, layer).window(window if window is not None
+                                         else DEFAULT_WINDOWS[variant])
+    model, codes, source = _load_data(checkpoint, model, meta, split=split, dataset=dataset,
+                                      config=config, data_dir=data_dir)
+    data_seconds = time.perf_counter() - tick
+    if on_data is not None:
+        on_data(source)
+    result = interpret_model(
+        model, codes, layer=layer, variant=variant, threshold=threshold, window=window,
+        weighted=weighted, pad_edges=pad_edges, database=database,
+        database_name=database_name, evalue=evalue, dist=dist, min_overlap=min_overlap,
+        clip=clip, nsites=nsites, match=match,
+        ground_truth=True if source["dataset"]["name"] in SYNTHETIC_DATASETS else None,
+        batch_size=batch_size, progress=progress, source=source)
+    result.timings = {"data": data_seconds, **result.timings}
+    return result
+
+
+def _load_data(checkpoint, model, meta, *, split, dataset, config, data_dir):
+    """(model, letter codes of the split, source description) for a loaded checkpoint."""
+    from deepmotif_arch import datasets
+
     recorded = meta.get("dataset", {}) or {}
     name = dataset or recorded.get("name")
     if name is None:
@@ -215,17 +250,70 @@ def interpret_checkpoint(checkpoint, *, layer: str | int = "conv1", split: str =
         "split": split,
         "num_sequences": int(codes.shape[0]),
     }
-    data_seconds = time.perf_counter() - tick
-    if on_data is not None:
-        on_data(source)
-    result = interpret_model(
-        model, codes, layer=layer, variant=variant, threshold=threshold, window=window,
-        database=database, database_name=database_name, evalue=evalue, dist=dist,
-        min_overlap=min_overlap, clip=clip, match=match,
-        ground_truth=True if name in SYNTHETIC_DATASETS else None, batch_size=batch_size,
-        progress=progress, source=source)
-    result.timings = {"data": data_seconds, **result.timings}
-    return result
+    return model, codes, source
+
+
+def interpret_settings(checkpoint, settings: dict, *, layers: Sequence[str] = ("conv1",),
+                       split: str = "test", data_dir: str | None = None, database=None
+                       ) -> dict[str, dict[str, Interpretation]]:
+    """Interpret one checkpoint under several settings at once.
+
+    Loads the checkpoint and the split once and computes each layer's activations once;
+    every entry of ``settings`` (name -> :class:`~deepmotif_arch.presets.InterpretSettings`)
+    then costs only its read-out and its Tomtom run. ``window="receptive"`` in a setting
+    means the layer's receptive field. Returns ``{name: {layer: Interpretation}}``: the
+    same numbers as :func:`interpret_checkpoint` with each setting's options.
+    """
+    from deepmotif_arch.checkpoints import load_checkpoint
+    from deepmotif_arch.filters import (
+        DEFAULT_WINDOWS,
+        align_activations,
+        filter_activations,
+        layer_alignment,
+    )
+    from deepmotif_arch.motif_stats import _database, match_filters
+
+    for item in settings.values():
+        item.replace(window=None if item.window == "receptive" else item.window).validate()
+    if database is not None:
+        database, database_name = _database(database)
+    else:
+        from deepmotif_arch.jaspar import load_jaspar
+
+        database, database_name = load_jaspar(), "JASPAR2016 CORE vertebrates"
+    model, meta = load_checkpoint(checkpoint, compile=False)
+    model, codes, source = _load_data(checkpoint, model, meta, split=split, dataset=None,
+                                      config=None, data_dir=data_dir)
+    synthetic = source["dataset"]["name"] in SYNTHETIC_DATASETS
+    out: dict[str, dict[str, Interpretation]] = {name: {} for name in settings}
+    for layer in layers:
+        alignment = layer_alignment(model, layer)
+        tick = time.perf_counter()
+        acts = filter_activations(model, codes, layer)
+        forward = time.perf_counter() - tick
+        for name, item in settings.items():
+            tick = time.perf_counter()
+            window = item.window
+            if window == "receptive":
+                window = alignment.receptive_field
+            elif window is None:
+                window = DEFAULT_WINDOWS[item.variant]
+            width, offset = alignment.window(window)
+            pwms = align_activations(
+                codes, acts, window=width, offset=offset, variant=item.variant,
+                threshold=item.threshold, layer=alignment.layer,
+                receptive_field=alignment.receptive_field, weighted=item.weighted,
+                pad_edges=item.pad_edges)
+            aligned = time.perf_counter() - tick
+            report = match_filters(pwms, database, database_name=database_name,
+                                   **item.match_kwargs(),
+                                   ground_truth=True if synthetic else None)
+            out[name][alignment.layer] = Interpretation(
+                pwms=pwms, report=report, source=dict(source),
+                timings={"activations": forward, "alignment": aligned,
+                         "matching": time.perf_counter() - tick - aligned})
+        del acts
+    return out
 
 
 def _backend() -> str:
@@ -365,4 +453,5 @@ def _grid_title(result: Interpretation) -> str:
 def _tsv_comment(report: MatchReport) -> str:
     s = report.settings
     return (f"queries filters.meme; targets {report.database} ({report.num_targets} motifs); "
-            f"dist {s['dist']}, min overlap {s['min_overlap']}, E-value <= {s['thresh']:g}")
+            f"dist {s['dist']}, min overlap {s['min_overlap']}, E-value <= {s['thresh']:g}, "
+            f"nsites {s.get('nsites', 'sites')}")

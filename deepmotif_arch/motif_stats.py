@@ -310,7 +310,8 @@ def _hit_dict(hit: TomtomMatch | None, names: dict) -> dict | None:
 # --------------------------------------------------------------------------- matching
 
 
-def query_motifs(pwms, *, clip: bool = True, min_bits: float = 0.5, pad: int = 3) -> list:
+def query_motifs(pwms, *, clip: bool = True, min_bits: float = 0.5, pad: int = 3,
+                 nsites: str = "width") -> list:
     """The active filters as Tomtom queries: exactly what ``filters.meme`` holds.
 
     The matrices go through MEME text (6 decimals) and back, so that matching them
@@ -322,10 +323,13 @@ def query_motifs(pwms, *, clip: bool = True, min_bits: float = 0.5, pad: int = 3
     clip : bool, default True
         Trim each matrix to the columns carrying more than ``min_bits`` bits, plus
         ``pad`` columns each side (the released code's 0.5 bits and 3 columns).
+    nsites : {"width", "sites"}, default "width"
+        ``nsites`` of each query: its width, as the authors' MEME files said, or the
+        number of windows kept (see :meth:`~deepmotif_arch.filters.FilterPWMs.motifs`).
     """
     from deepmotif_arch.meme import format_meme, parse_meme
 
-    motifs = pwms.motifs(clip=clip, min_bits=min_bits, pad=pad)
+    motifs = pwms.motifs(clip=clip, min_bits=min_bits, pad=pad, nsites=nsites)
     if not motifs:
         return []
     return parse_meme(format_meme(motifs), "filters.meme")
@@ -357,15 +361,20 @@ def check_match_options(evalue, dist) -> None:
         raise DeepMotifError(f"the E-value threshold is {evalue!r}; it must be a positive "
                              "number such as 0.1.")
     if str(dist).lower() not in ("pearson", "ed", "euclidean"):
-        raise DeepMotifError(f"distance {dist!r} is not known; use 'pearson' (the paper's and "
-                             "MEME's default) or 'ed' (Euclidean).")
+        raise DeepMotifError(f"distance {dist!r} is not known; use 'ed' (Euclidean, MEME's "
+                             "default and the authors') or 'pearson'.")
 
 
 def match_filters(pwms, database=None, *, database_name: str | None = None,
-                  evalue: float = 0.1, dist: str = "pearson",
-                  min_overlap: int = 5, clip: bool = True, min_bits: float = 0.5, pad: int = 3,
+                  evalue: float = 0.1, dist: str = "ed",
+                  min_overlap: int = 1, clip: bool = True, min_bits: float = 0.5, pad: int = 3,
+                  nsites: str = "width",
                   ground_truth: Sequence[np.ndarray] | bool | None = None) -> MatchReport:
     """Compare every filter of a layer with a motif database, as the paper did.
+
+    The defaults are the authors' (their ``2_tomtom_synthetic.sh``: ``tomtom -evalue
+    -thresh 0.1`` with MEME's defaults, Euclidean distance and minimum overlap 1, on
+    clipped filters whose MEME file gives ``nsites`` as the width).
 
     Parameters
     ----------
@@ -378,10 +387,14 @@ def match_filters(pwms, database=None, *, database_name: str | None = None,
         How to describe the database in the outputs (default: its file name).
     evalue : float, default 0.1
         Report targets with E-value <= this (Tomtom's ``-evalue -thresh``).
-    dist : {"pearson", "ed"}, default "pearson"
-    min_overlap : int, default 5
+    dist : {"ed", "pearson"}, default "ed"
+        Tomtom's column comparison (``-dist``); MEME's default, Euclidean.
+    min_overlap : int, default 1
+        Tomtom's ``-min-overlap``; MEME's default.
     clip : bool, default True
         Clip the queries to their informative span first (see :func:`query_motifs`).
+    nsites : {"width", "sites"}, default "width"
+        See :func:`query_motifs`.
     ground_truth : sequence of (width, 4) arrays, True, or None
         Planted motifs (forward strands, one per TF in :data:`GROUND_TRUTH_TFS`
         order) to measure each filter against (:func:`ground_truth_similarity`);
@@ -396,7 +409,7 @@ def match_filters(pwms, database=None, *, database_name: str | None = None,
     check_match_options(evalue, dist)
     targets, description = _database(database)
     description = database_name or description
-    queries = query_motifs(pwms, clip=clip, min_bits=min_bits, pad=pad)
+    queries = query_motifs(pwms, clip=clip, min_bits=min_bits, pad=pad, nsites=nsites)
     hits: dict[str, list[TomtomMatch]] = {}
     if queries:
         for hit in tomtom(queries, targets, dist=dist, min_overlap=min_overlap, evalue=True,
@@ -427,7 +440,8 @@ def match_filters(pwms, database=None, *, database_name: str | None = None,
         target_names={m.id: m.name for m in targets}, num_targets=len(targets),
         settings={"dist": dist, "min_overlap": min_overlap, "evalue": True,
                   "thresh": float(evalue), "clip": clip, "clip_min_bits": min_bits,
-                  "clip_pad": pad, "background": "uniform", "strands": "both"},
+                  "clip_pad": pad, "nsites": nsites, "background": "uniform",
+                  "strands": "both"},
         queries_meme=format_meme(queries) if queries else "",
         relevant_in_database=any(i in ids for i in _TF_OF_ID),
     )

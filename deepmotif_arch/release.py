@@ -28,6 +28,7 @@ from deepmotif_arch import pretrained
 from deepmotif_arch.architectures import count_parameters, get_spec, layer_geometry
 from deepmotif_arch.checkpoints import atomic_write_text, json_default, read_metadata
 from deepmotif_arch.experiment import (
+    CHECKPOINT_NAME,
     DEEPER_LAYERS,
     PAPER_TABLE1,
     TABLE1_MODELS,
@@ -80,15 +81,21 @@ def choose_trial(trials: Sequence[dict]) -> dict:
     return min(valid, key=lambda t: (t["training"]["best_val_loss"], t["trial"]))
 
 
-def _source(result: dict, runs: Path | None) -> tuple[Path, str]:
-    """The checkpoint file of a result and the hash its result file recorded."""
+def _source(result: dict, runs: Path | None, results: Path | None = None
+            ) -> tuple[Path, str]:
+    """The checkpoint file of a result and the hash its result file recorded: the one
+    kept beside the result (result format 3), else the recorded path."""
     model, trial = result["model"], result["trial"]
     recorded = result.get("checkpoint") or {}
     if not recorded.get("sha256"):
         raise ExperimentError(f"the result of {model} trial {trial} records no checkpoint "
                               "SHA-256; rerun the job with this version of deepmotif-arch.")
+    kept = (Path(results) / model / f"trial-{trial}" / CHECKPOINT_NAME
+            if results is not None else None)
     if runs is not None:
         src = Path(runs) / model / f"trial-{trial}" / "model.keras"
+    elif kept is not None and kept.is_file():
+        src = kept
     else:
         src = Path(recorded.get("path") or "")
     if not src.is_file():
@@ -145,6 +152,18 @@ def _f(value: Any, digits: int = 3) -> str:
 
 def _pair(ref: tuple[float, float] | None) -> str:
     return "–" if ref is None else f"{ref[0]:.3f} ± {ref[1]:.3f}"
+
+
+def _pipeline(result: dict) -> str:
+    """One sentence naming the interpretation pipeline that produced a result's numbers."""
+    preset = (result.get("interpretation") or {}).get("preset")
+    if preset is None:
+        return ("Read out with this library's former pipeline (result format "
+                f"{result.get('format')}).")
+    return (f"Read out and matched with the `{preset}` pipeline (deepmotif_arch.presets; "
+            "`authors` is the authors' scripts: 50% of the maximum, 19-nt activation-weighted "
+            "windows zero-padded at the ends, nsites = width, Tomtom Euclidean with minimum "
+            "overlap 1, E < 0.1).")
 
 
 def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict) -> str:
@@ -242,7 +261,7 @@ def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict
     out += ["", "## Motifs learned by the filters", "",
             "Fraction of the filters whose motif matches (Tomtom) any JASPAR 2016 motif, and "
             "fraction matching a motif of one of the embedded factors (relevant), beside the "
-            "paper's mean ± sd over 5 trials.", "",
+            "paper's mean ± sd over 5 trials. " + _pipeline(result), "",
             "| Layer | Filters | Silent | JASPAR | paper | Relevant | paper | Factors missed |",
             "|---|---|---|---|---|---|---|---|"]
     for layer in ("conv1", *DEEPER_LAYERS.get(model, ())):
@@ -374,7 +393,7 @@ def release_checkpoints(results: str | os.PathLike = "results/table1",
     for model in (m for m in names if m in by_model):
         trials = by_model[model]
         chosen = choose_trial(trials)
-        src, sha256 = _source(chosen, runs)
+        src, sha256 = _source(chosen, runs, Path(results))
         dest = out / f"{model}.keras"
         _copy_verified(src, dest, sha256, f"{model} trial {chosen['trial']}")
         metadata = read_metadata(dest)

@@ -4,11 +4,13 @@ Tomtom asks, for every query motif, which target motifs it resembles and how
 surprising the resemblance is. This module recomputes what the MEME suite's
 ``tomtom`` program reports, column for column, about 100 times faster. Against
 MEME's own output on JASPAR 2016 CORE vertebrates (519 x 519, Pearson and
-Euclidean, E < 0.1) it finds every pair MEME reports and no other, with the same
-offsets, overlaps and orientations and p-, E- and q-values equal to MEME's
-single-precision output (``tests/test_tomtom.py``). The paper compared
-first-layer filters to JASPAR 2016 with ``-evalue -thresh 0.1``, Pearson
-correlation, a minimum overlap of 5 and both strands: :func:`tomtom`'s defaults.
+Euclidean with minimum overlaps 5 and 1, E < 0.1) it finds every pair MEME reports
+and no other, with the same offsets, overlaps and orientations and p-, E- and
+q-values equal to MEME's single-precision output (``tests/test_tomtom.py``).
+:func:`tomtom`'s defaults are MEME's own (Euclidean distance, minimum overlap 1,
+complete scores, both strands, pseudocount 0.1), which are also what the authors
+ran: ``tomtom -evalue -thresh 0.1`` with no ``-dist`` and no ``-min-overlap``
+(PAPER_FACTS section 5).
 
 How a query is scored
 ---------------------
@@ -827,8 +829,8 @@ def _check_options(dist, min_overlap, thresh, motif_pseudo) -> int:
     key = str(dist).lower()
     if key not in _DISTANCES:
         raise InvalidMotifError(
-            f"unknown distance {dist!r}; expected 'pearson' (MEME's default) or 'ed' "
-            "(Euclidean)."
+            f"unknown distance {dist!r}; expected 'ed' (Euclidean, MEME's default) or "
+            "'pearson'."
         )
     if isinstance(min_overlap, bool) or not isinstance(min_overlap, (int, np.integer)) \
             or min_overlap < 0:
@@ -927,7 +929,7 @@ def _run(queries, targets, dist, min_overlap, complete_scores, norc, internal, m
 # --------------------------------------------------------------------------- public API
 
 
-def tomtom(queries, targets=None, *, dist: str = "pearson", min_overlap: int = 5,
+def tomtom(queries, targets=None, *, dist: str = "ed", min_overlap: int = 1,
            evalue: bool = True, thresh: float | None = 0.1, complete_scores: bool = True,
            norc: bool = False, internal: bool = False, motif_pseudo: float = 0.1,
            background=None) -> list[TomtomMatch]:
@@ -945,13 +947,13 @@ def tomtom(queries, targets=None, *, dist: str = "pearson", min_overlap: int = 5
         The database; default JASPAR 2016 CORE vertebrates (519 motifs, from
         :func:`~deepmotif_arch.jaspar.load_jaspar`), as in the paper. MEME warns
         that p-values need at least 50 targets to be accurate.
-    dist : {"pearson", "ed"}, default "pearson"
-        Column similarity: Pearson correlation (MEME's ``-dist pearson``, the
-        paper's) or minus the Euclidean distance (``-dist ed``; ``"euclidean"``
-        is accepted too).
-    min_overlap : int, default 5
+    dist : {"ed", "pearson"}, default "ed"
+        Column similarity: minus the Euclidean distance (``-dist ed``, MEME's
+        default and the one the authors' Tomtom runs used; ``"euclidean"`` is
+        accepted too) or Pearson correlation (``-dist pearson``).
+    min_overlap : int, default 1
         Fewest aligned columns an alignment may have (capped at the shorter
-        motif's width), as ``-min-overlap``.
+        motif's width), as ``-min-overlap``; 1 is MEME's default.
     evalue : bool, default True
         Threshold on the E-value (``-evalue``); ``False`` thresholds on the q-value.
     thresh : float or None, default 0.1
@@ -1051,7 +1053,7 @@ def _matches(run: _Run, evalue: bool, thresh: float | None) -> list[TomtomMatch]
     return out
 
 
-def tomtom_scores(queries, targets=None, *, dist: str = "pearson", min_overlap: int = 5,
+def tomtom_scores(queries, targets=None, *, dist: str = "ed", min_overlap: int = 1,
                   complete_scores: bool = True, norc: bool = False, internal: bool = False,
                   motif_pseudo: float = 0.1, background=None) -> TomtomScores:
     """Every query-target comparison as arrays (no threshold).

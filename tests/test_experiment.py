@@ -59,7 +59,8 @@ def test_summary_statistics_and_flags():
     cnn25 = rows[2]
     assert cnn25["trials"] == 2
     assert cnn25["auroc"] == pytest.approx(0.965)
-    assert cnn25["auroc_sd"] == pytest.approx(0.0070710678)  # sample sd of 0.97, 0.96
+    # population sd of 0.97, 0.96 (numpy's default, as the authors' statistics script)
+    assert cnn25["auroc_sd"] == pytest.approx(0.005)
     assert cnn25["relevant"] == pytest.approx(0.95)
     assert cnn25["auroc_diff"] == pytest.approx(0.965 - 0.973)
     # paper CNN-25: AU-ROC 0.973 +- 0.001 and JASPAR 0.987 +- 0.016 put 0.965 and 0.95
@@ -68,7 +69,11 @@ def test_summary_statistics_and_flags():
     assert rows[0]["outside"] == ["auroc"]  # 0.80 vs 0.972; 0.2 and 0.0 are within 2 sd
     assert rows[1]["jaspar"] == pytest.approx(0.2) and "jaspar" in rows[1]["outside"]
     md = ex.to_markdown(rows)
-    assert "| CNN-25 ⚠ | conv1 | 2 | 0.965 ± 0.007 | 0.973 ± 0.001 | -0.008 |" in md
+    assert "| CNN-25 ⚠ | conv1 | 2 | 0.965 ± 0.005 | 0.973 ± 0.001 | -0.008 |" in md
+    # cnn-1 conv1 (auroc), cnn-1 conv2 (jaspar, relevant), cnn-25 (auroc, jaspar): 3 of 6 match
+    # metrics and 2 of 2 AU-ROCs
+    assert ex.outside_counts(rows) == {"match": (3, 6), "auroc": (2, 2)}
+    assert "Outside the paper's mean ± 2 sd: 3 of 6 match metrics and 2 of 2 AU-ROCs" in md
     csv_text = ex.to_csv(rows)
     assert csv_text.splitlines()[0].startswith("model,label,layer,trials,auroc,")
     assert len(csv_text.splitlines()) == 4
@@ -101,9 +106,14 @@ def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
         data = json.loads((folder / "result.json").read_text())
         assert data["backend"] == backend and data["flavor"] == "released"
         assert data["training"]["learning_rate"] == 1e-3 and data["training"]["epochs_run"] == 1
-        assert data["interpretation_variant"] == "released"
-        assert set(data["layers_by_variant"]) == {"released", "paper"}
-        assert data["layers"] == data["layers_by_variant"]["released"]
+        assert data["interpretation"]["preset"] == "authors"
+        assert data["interpretation"]["settings"]["dist"] == "ed"
+        assert set(data["layers_by_preset"]) == {"authors", "paper-text", "v0"}
+        assert data["layers"] == data["layers_by_preset"]["authors"]
+        # the trained checkpoint is kept beside the result, hash recorded
+        from deepmotif_arch.pretrained import sha256_file
+
+        assert data["checkpoint"]["sha256"] == sha256_file(folder / "model.keras")
         assert data["dataset"]["config"] == "tiny"
         assert set(data["layers"]) == layers
         assert 0 <= data["layers"]["conv1"]["fraction_jaspar"] <= 1
@@ -117,6 +127,42 @@ def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
     md = (results / "summary.md").read_text()
     assert "| CNN-1" in md and "| CNN-25" in md and "conv2" in md
     assert (results / "summary.csv").is_file()
+    # re-reading the kept checkpoints needs no training run: delete the runs
+    import shutil
+
+    shutil.rmtree(runs)
+    before = json.loads((results / "cnn-25" / "trial-0" / "result.json").read_text())
+    reread = runner.invoke(app, ["experiment", "reinterpret", "--results", str(results),
+                                 "--data-dir", str(tiny_data_dir), "--preset", "v0"])
+    assert reread.exit_code == 0, reread.output
+    assert "Re-read 2 of 2 trials" in reread.output
+    after = json.loads((results / "cnn-25" / "trial-0" / "result.json").read_text())
+    assert after["interpretation"]["preset"] == "v0"
+    def _numbers(layers):  # everything but the seconds each read-out took
+        return {k: {f: v for f, v in stats.items() if f != "seconds"}
+                for k, stats in layers.items()}
+
+    assert _numbers(after["layers"]) == _numbers(before["layers_by_preset"]["v0"])
+    assert after["layers"] == after["layers_by_preset"]["v0"]
+    assert after["training"] == before["training"] and after["test"] == before["test"]
+    assert "dist pearson" in (results / "cnn-25" / "trial-0" / "conv1" / "tomtom.tsv").read_text()
+    same = runner.invoke(app, ["experiment", "reinterpret", "--results", str(results),
+                               "--data-dir", str(tiny_data_dir), "--preset", "v0"])
+    assert same.exit_code == 0 and "Re-read 0 of 2 trials" in same.output
+    # the ablation: one column per switch, cached per trial
+    abl = runner.invoke(app, ["experiment", "ablation", "--results", str(results),
+                              "--data-dir", str(tiny_data_dir)])
+    assert abl.exit_code == 0, abl.output
+    assert (results / "cnn-1" / "trial-0" / "ablation.json").is_file()
+    text = (results / "ablation.md").read_text()
+    assert "dist-pearson" in text and "| CNN-1 | conv2 | 1 |" in text
+    rows = ex.ablation_rows(results)
+    conv1 = next(r for r in rows if (r["model"], r["layer"]) == ("cnn-25", "conv1"))
+    # the ablation's own authors column is the authors preset of the result file
+    assert conv1["authors:jaspar"] == pytest.approx(
+        after["layers_by_preset"]["authors"]["conv1"]["fraction_jaspar"])
+    assert conv1["v0:relevant"] == pytest.approx(
+        after["layers_by_preset"]["v0"]["conv1"]["fraction_relevant"])
 
 
 def test_failed_job_reports_its_log(tiny_data_dir, tmp_path):
@@ -137,6 +183,25 @@ def test_bad_options_exit_2():
     assert result.exit_code == 2 and "cnn-7" in result.output
     result = runner.invoke(app, ["experiment", "table1", "--flavor", "tf1"])
     assert result.exit_code == 2 and "--flavor 'tf1' is not known" in result.output
+    result = runner.invoke(app, ["experiment", "table1", "--preset", "author"])
+    assert result.exit_code == 2 and "--preset 'author' is not known" in result.output
+    result = runner.invoke(app, ["experiment", "reinterpret", "--results", "/nonexistent/x"])
+    assert result.exit_code == 2 and "does not exist" in result.output
     result = runner.invoke(app, ["experiment", "table1", "--parallel", "0", "-m", "cnn-25",
                                  "--results", "/nonexistent/x"])
     assert result.exit_code == 2
+
+
+def test_quirk_models_are_cnn50_with_more_filters():
+    from deepmotif_arch.architectures import get_spec
+
+    spec = ex.experiment_spec("cnn-50-f90")
+    base = get_spec("cnn-50", flavor="released")
+    assert spec.filters == (90, *base.filters[1:]) and spec.pools == base.pools
+    assert spec.kernels == base.kernels and spec.dense_batchnorm == base.dense_batchnorm
+    assert spec.label == "CNN-50 (90)" and spec.name == "cnn-50-f90"
+    jobs = ex.plan_jobs(["cnn-50-f90", "CNN-25"], 1)
+    assert [j.model for j in jobs] == ["cnn-25", "cnn-50-f90"]
+    rows = ex.summarize([_fake("cnn-50-f60", 0, 0.97, 0.9, 0.8)])
+    assert rows[0]["quirk"] and rows[0]["paper_jaspar"] == 0.973  # the CNN-25 (60) row
+    assert ex.outside_counts(rows) == {"match": (0, 0), "auroc": (0, 0)}

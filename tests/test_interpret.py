@@ -34,7 +34,7 @@ from deepmotif_arch.motif_stats import (
 from deepmotif_arch.tomtom import read_tomtom_tsv, tomtom
 
 ROOT = Path(__file__).resolve().parents[1]
-PAPER_FACTS = ROOT.parent / "shared" / "reference" / "PAPER_FACTS.md"
+PAPER_FACTS = Path(__file__).resolve().parent / "data" / "reference" / "PAPER_FACTS.md"
 LETTERS = "ACGT"
 
 
@@ -232,8 +232,13 @@ def test_second_layer_window_spans_the_receptive_field():
     c2.set_weights([w2])
     rng = np.random.default_rng(3)
     x = rng.integers(0, 4, (80, 200)).astype(np.uint8)
-    result = filter_pwms(model, x, "conv2")
+    result = filter_pwms(model, x, "conv2", variant="released")
     assert (result.window, result.offset, result.receptive_field) == (23, -11, 23)
+    # the authors' read-out cuts 19 nt centred on the same receptive field
+    authors = filter_pwms(model, x, "conv2")
+    assert (authors.window, authors.offset) == (19, -9)
+    assert authors.ppm(0)[7, LETTERS.index("A")] == 1.0
+    assert authors.ppm(0)[2, LETTERS.index("C")] == 1.0
     ppm = result.ppm(0)
     assert ppm[9, LETTERS.index("A")] == 1.0 and ppm[4, LETTERS.index("C")] == 1.0
     others = np.delete(ppm, [4, 9], axis=0)
@@ -329,9 +334,11 @@ def test_silent_filters_are_reported_never_passed_on():
     # KMER only at the ends: filter 0 fires, but every window runs off
     x[:5, :len(KMER)] = _codes(KMER)
     x[5:, -len(KMER):] = _codes(KMER)
-    result = filter_pwms(model, x)
+    result = filter_pwms(model, x, variant="released")
     assert result.sites[0] == 0 and result.candidates[0] == 10
     assert "run off the sequence ends" in result.silent_reason(0)
+    # the authors' read-out zero-pads those windows instead of dropping them
+    assert filter_pwms(model, x).sites[0] == 10
     assert "never active" in result.silent_reason(1)
     assert result.silent == list(range(30))
     with pytest.raises(SilentFilterError, match="filter 0 of conv1 has no probability matrix"):
@@ -348,11 +355,9 @@ def test_silent_filters_are_reported_never_passed_on():
 
 
 def test_relevant_ids_are_the_papers():
-    if not PAPER_FACTS.exists():
-        pytest.skip("shared/reference/PAPER_FACTS.md is not available")
     text = PAPER_FACTS.read_text().replace("\n", " ")
-    listed = text[text.index("counting these JASPAR 2016 IDs as that TF:"):]
-    listed = listed[:listed.index("- Deeper layers")]
+    listed = text[text.index("Relevant JASPAR 2016 IDs per TF"):]
+    listed = listed[listed.index("):") + 1:listed.index("Deeper layers")]
     parsed = {}
     for item in listed.split(":", 1)[1].split(";"):
         words = item.strip().rstrip(".").split()
@@ -462,7 +467,7 @@ def test_exported_queries_reproduce_the_matches(ground_truth_run, tmp_path):
     assert [m.id for m in queries] == [f"filter{i}" for i in range(29)]
     for m in queries:
         i = int(m.id[6:])
-        assert m.nsites == pwms.sites[i]
+        assert m.nsites == m.width  # the authors' MEME files: nsites = width
         np.testing.assert_allclose(m.matrix, clip_motif(pwms.ppm(i)), atol=5e-7)
     # Tomtom run directly on the written file gives the report's matches, pair by pair
     direct = tomtom(queries)
@@ -483,10 +488,9 @@ def test_unclipped_matching_and_other_database(ground_truth_run, tmp_path):
     # a database of the 12 ground truths: the relevant share is defined; a database
     # without any of those IDs: reported as None, not as 0
     gt_file = PAPER_FACTS.parent / "ground_truth_12.meme"
-    if gt_file.exists():
-        small = match_filters(pwms, gt_file)
-        assert small.num_targets == 12 and small.fraction_relevant is not None
-        assert small.database == str(gt_file)
+    small = match_filters(pwms, gt_file)
+    assert small.num_targets == 12 and small.fraction_relevant is not None
+    assert small.database == str(gt_file)
     from deepmotif_arch.jaspar import load_jaspar
 
     others = [m for m in load_jaspar() if relevant_tf(m.id) is None][:60]

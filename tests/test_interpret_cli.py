@@ -44,7 +44,12 @@ def test_match_writes_tables_meme_and_logos(trained, tiny_data_dir, tmp_path):
     matches = json.loads((out / "matches.json").read_text())
     assert stats["model"] == "cnn-25" and stats["trial"] == 0 and stats["split"] == "test"
     assert stats["dataset"]["name"] == "koo_synthetic" and stats["num_filters"] == 30
-    assert stats["pwm"]["variant"] == "paper" and stats["pwm"]["threshold"] == 0.7
+    # the defaults are the authors' pipeline (--preset authors)
+    assert stats["pwm"]["variant"] == "authors" and stats["pwm"]["threshold"] == 0.5
+    assert stats["pwm"]["window"] == 19 and stats["pwm"]["weighted"]
+    assert stats["pwm"]["pad_edges"]
+    assert (stats["tomtom"]["dist"], stats["tomtom"]["min_overlap"],
+            stats["tomtom"]["nsites"]) == ("ed", 1, "width")
     rows = matches["filters"]
     assert len(rows) == 30
     assert stats["fraction_matched"] == sum(bool(r["hits"]) for r in rows) / 30
@@ -72,6 +77,27 @@ def test_match_json_to_the_default_folder(trained, tiny_data_dir):
     assert stats["tomtom"]["clip"] is False
     folder = trained.parent / "interpretation" / "conv1"
     assert (folder / "logos.svg").exists() and (folder / "stats.json").exists()
+
+
+def test_match_presets_and_single_overrides(trained, tiny_data_dir, tmp_path):
+    result = invoke("match", trained, "--preset", "tomtom")
+    assert result.exit_code == 2 and "tomtom" in result.output
+    result = invoke("match", trained, "--data-dir", tiny_data_dir, "--images", "png",
+                    "--format", "json", "--preset", "v0", "-o", tmp_path / "v0")
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)
+    assert (stats["pwm"]["variant"], stats["pwm"]["window"], stats["pwm"]["weighted"]) == \
+        ("released", 19, False)
+    assert (stats["tomtom"]["dist"], stats["tomtom"]["min_overlap"],
+            stats["tomtom"]["nsites"]) == ("pearson", 5, "sites")
+    # one option changes one choice of the preset
+    result = invoke("match", trained, "--data-dir", tiny_data_dir, "--images", "png",
+                    "--format", "json", "--dist", "pearson", "--counted", "-o", tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)
+    assert (stats["pwm"]["variant"], stats["pwm"]["weighted"], stats["pwm"]["pad_edges"]) == \
+        ("authors", False, True)
+    assert (stats["tomtom"]["dist"], stats["tomtom"]["min_overlap"]) == ("pearson", 1)
 
 
 def test_logos_writes_a_grid_one_logo_per_filter_and_the_ground_truth(trained, tiny_data_dir,
@@ -109,6 +135,7 @@ def malformed_meme(tmp_path_factory) -> Path:
     (["--threshold", "1.5"], "threshold is 1.5"),
     (["--window", "0"], "window is 0"),
     (["--evalue", "0"], "E-value threshold is 0"),
+    (["--min-overlap", "0"], "min_overlap is 0"),
     (["--images", "bmp"], "image format 'bmp'"),
 ])
 def test_user_errors_are_one_sentence_and_exit_2(trained, tiny_data_dir, malformed_meme,

@@ -24,12 +24,10 @@ from deepmotif_arch.meme import (
     write_meme,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 JASPAR_MEME = REFERENCE / "JASPAR_CORE_2016_vertebrates.meme"
 GROUND_TRUTH_MEME = REFERENCE / "ground_truth_12.meme"
 
-needs_reference = pytest.mark.skipif(not JASPAR_MEME.exists(),
-                                     reason="shared/reference is not beside the repository")
 
 # PAPER_FACTS section 3: the 12 ground-truth TFs in class order, with their JASPAR 2016 IDs.
 GROUND_TRUTH_IDS = ["MA0151.1", "MA0466.2", "MA0477.1", "MA0062.2", "MA0496.1", "MA0058.3",
@@ -72,7 +70,6 @@ def test_parse_small_file_fields():
     assert not m1.matrix.flags.writeable
 
 
-@needs_reference
 def test_reads_jaspar_2016_reference_file():
     motifs = read_meme(JASPAR_MEME)
     assert len(motifs) == 519
@@ -85,7 +82,6 @@ def test_reads_jaspar_2016_reference_file():
         np.testing.assert_allclose(m.matrix.sum(axis=1), 1.0, atol=1e-5)
 
 
-@needs_reference
 def test_reads_ground_truth_file():
     motifs = read_meme(GROUND_TRUTH_MEME)
     assert sorted(m.id for m in motifs) == sorted(GROUND_TRUTH_IDS)
@@ -205,7 +201,6 @@ def test_write_filters_then_read_back(tmp_path):
         np.testing.assert_array_equal(m.matrix, f)
 
 
-@needs_reference
 def test_jaspar_file_round_trips_exactly(tmp_path):
     motifs = read_meme(JASPAR_MEME)
     assert read_meme(write_meme(motifs, tmp_path / "j.meme")) == motifs
@@ -391,7 +386,6 @@ def test_as_motifs_forms():
 # --------------------------------------------------------------------------- JASPAR
 
 
-@needs_reference
 def test_jaspar2016_from_pyjaspar_equals_reference_file():
     pytest.importorskip("pyjaspar")
     from deepmotif_arch.jaspar import load_jaspar

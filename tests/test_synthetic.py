@@ -10,7 +10,7 @@ import pytest
 from deepmotif_arch import synthetic
 from deepmotif_arch.errors import DatasetError
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
+SHARED = Path(__file__).resolve().parent / "data" / "reference"
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,10 @@
 """Tomtom against MEME Tomtom 5.5.8's own output on JASPAR 2016, and against memelite.
 
-The reference files (PAPER_FACTS section 6) are MEME's ``tomtom.tsv`` for
-JASPAR 2016 CORE vertebrates against itself (Pearson and Euclidean, E < 0.1) and
-for the 12 ground-truth motifs against it (every p-value).
+The reference files (PAPER_FACTS section 6, copied into ``tests/data/reference/`` so that
+a plain clone runs every comparison) are MEME's ``tomtom.tsv`` for JASPAR 2016 CORE
+vertebrates against itself (Pearson with min overlap 5; Euclidean with min overlap 5 and
+with MEME's default 1; E < 0.1) and for the 12 ground-truth motifs against it (every
+p-value).
 """
 
 from __future__ import annotations
@@ -24,12 +26,10 @@ from deepmotif_arch.tomtom import (
     write_tomtom_tsv,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 TOMTOM_DIR = REFERENCE / "tomtom"
 JASPAR_MEME = REFERENCE / "JASPAR_CORE_2016_vertebrates.meme"
 
-pytestmark = pytest.mark.skipif(not JASPAR_MEME.exists(),
-                                reason="shared/reference is not beside the repository")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def _log10(p):
 
 @pytest.fixture(scope="module")
 def ground_truth_run(jaspar, ground_truth):
-    return tomtom(ground_truth, jaspar, thresh=None)
+    return tomtom(ground_truth, jaspar, dist="pearson", min_overlap=5, thresh=None)
 
 
 def test_ground_truth_every_pvalue_matches_meme(ground_truth_run):
@@ -103,10 +103,14 @@ def test_ground_truth_rows_in_meme_order(ground_truth_run):
         [(m.query_id, m.target_id) for m in meme]
 
 
-@pytest.mark.parametrize("dist,name", [("pearson", "pearson"), ("ed", "euclidean")])
-def test_jaspar_all_vs_all_evalue_pairs_match_meme(jaspar, dist, name):
+@pytest.mark.parametrize("dist,min_overlap,name", [
+    ("pearson", 5, "pearson"), ("ed", 5, "euclidean"),
+    ("ed", 1, "euclidean.min-overlap1"),  # MEME's defaults, the authors' setting
+])
+def test_jaspar_all_vs_all_evalue_pairs_match_meme(jaspar, dist, min_overlap, name):
     meme = _by_pair(read_tomtom_tsv(TOMTOM_DIR / f"jaspar2016_all_vs_all.{name}.evalue0.1.tsv"))
-    ours = _by_pair(tomtom(jaspar, jaspar, dist=dist, min_overlap=5, evalue=True, thresh=0.1))
+    ours = _by_pair(tomtom(jaspar, jaspar, dist=dist, min_overlap=min_overlap, evalue=True,
+                           thresh=0.1))
     found = len(set(meme) & set(ours))
     extra = len(set(ours) - set(meme))
     assert found >= 0.99 * len(meme), f"found {found} of {len(meme)}"
@@ -291,3 +295,15 @@ def test_tsv_round_trip_and_meme_format(tmp_path, jaspar, ground_truth):
     bad.write_text("not a header\n")
     with pytest.raises(MotifFormatError, match="line 1"):
         read_tomtom_tsv(bad)
+
+
+def test_defaults_are_memes_and_the_authors(jaspar, ground_truth):
+    """No options means MEME's `tomtom` with no options: Euclidean, minimum overlap 1,
+    which is also what the authors ran (and the `authors` preset)."""
+    from deepmotif_arch.presets import PRESETS
+
+    default = tomtom(ground_truth[:3], jaspar)
+    assert default == tomtom(ground_truth[:3], jaspar, dist="ed", min_overlap=1)
+    assert default != tomtom(ground_truth[:3], jaspar, dist="pearson", min_overlap=5)
+    authors = PRESETS["authors"]
+    assert (authors.dist, authors.min_overlap, authors.evalue) == ("ed", 1, 0.1)
