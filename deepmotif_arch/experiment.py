@@ -808,11 +808,21 @@ def to_markdown(rows: Sequence[dict], *, pipeline: str = "authors") -> str:
 _ABLATION_COLUMNS_FIXED = ("model", "layer", "trials")
 
 
+def _output_folder(folder) -> Path:
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExperimentError(f"cannot create the output folder {str(folder)!r} "
+                              f"({exc.strerror}); give a writable folder with --output.") from None
+    return folder
+
+
 def write_ablation(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path]:
     """``ablation.md`` and ``ablation.csv`` in ``folder``."""
     from deepmotif_arch.presets import ABLATION
 
-    folder = Path(folder)
+    folder = _output_folder(folder)
     columns = [*_ABLATION_COLUMNS_FIXED, "paper_jaspar", "paper_relevant",
                *[f"{name}:{metric}" for name, _, _ in ABLATION
                  for metric in ("jaspar", "relevant")]]
@@ -829,7 +839,7 @@ def write_ablation(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path
 
 
 def write_summary(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path]:
-    """``summary.md`` and ``summary.csv`` in ``folder``."""
-    folder = Path(folder)
+    """``summary.md`` and ``summary.csv`` in ``folder`` (created if needed)."""
+    folder = _output_folder(folder)
     return [atomic_write_text(folder / "summary.md", to_markdown(rows)),
             atomic_write_text(folder / "summary.csv", to_csv(rows))]

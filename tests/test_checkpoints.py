@@ -36,6 +36,7 @@ def _run_all(mode: str, root: Path, backends: list[str]) -> None:
         assert proc.returncode == 0, f"{mode} on {backend} failed:\n{out[-4000:]}"
 
 
+@pytest.mark.slow  # three processes x 17 models: `make test-slow`
 def test_checkpoints_cross_backend(tmp_path):
     backends = require_backends(BACKENDS)
     _run_all("save", tmp_path, backends)

@@ -71,6 +71,7 @@ def _tfds(args, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # two `tfds build` processes: `make test-slow`
 def test_tfds_build_by_folder_and_by_imports(tmp_path):
     by_folder = _tfds(["koo_synthetic"], ROOT / "tfds_builders", tmp_path / "a")
     assert by_folder.returncode == 0, by_folder.stderr[-3000:]

@@ -37,6 +37,7 @@ def _run(backend, args, tmp_path, name, two_devices):
     return json.loads((out / "run.json").read_text())
 
 
+@pytest.mark.slow  # four training processes: `make test-slow`
 @pytest.mark.parametrize("backend", ["jax", "tensorflow"])
 def test_two_devices_follow_the_single_device_curve(backend, tiny_data_dir, tmp_path):
     require_backends([backend])

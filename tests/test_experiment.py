@@ -89,7 +89,7 @@ def test_summary_rejects_foreign_result_files(tmp_path):
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
-@pytest.mark.backend
+# Once, on the backend of the first pass (TensorFlow); the sweep code is backend-neutral.
 def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
     import keras
 

@@ -130,6 +130,7 @@ def test_jaspar_all_vs_all_evalue_pairs_match_meme(jaspar, dist, min_overlap, na
 # --------------------------------------------------------------------------- memelite
 
 
+@pytest.mark.slow  # memelite compiles its kernels first: `make test-slow`
 def test_euclidean_agrees_with_memelite(jaspar, ground_truth):
     memelite = pytest.importorskip("memelite")
     p_lite = memelite.tomtom([m.matrix.T.copy() for m in ground_truth],
@@ -148,6 +149,7 @@ def test_euclidean_agrees_with_memelite(jaspar, ground_truth):
     assert np.median(delta) < 0.25
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_euclidean_all_vs_all_agrees_with_memelite_as_meme_does(jaspar):
     memelite = pytest.importorskip("memelite")
