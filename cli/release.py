@@ -26,8 +26,10 @@ def release(
     """Release each model's lowest-validation-loss trial with a model card and hashes.
 
     Copies the checkpoint to OUTPUT/<model>.keras after checking its SHA-256 against
-    result.json, writes OUTPUT/<model>.md, OUTPUT/SHA256SUMS and OUTPUT/index.json, and
-    the index copy shipped in the package (deepmotif_arch/pretrained_index.json).
+    result.json and writes OUTPUT/<model>.md, OUTPUT/SHA256SUMS and OUTPUT/index.json;
+    nothing else. In a checkout the default OUTPUT is the folder the wheel ships as
+    deepmotif_arch.releases (an editable install sees the new release at once, the
+    next wheel ships it); elsewhere, point DEEPMOTIF_RELEASES at OUTPUT to load from it.
     Test metrics never take part in choosing the trial.
     """
     from rich.table import Table

@@ -8,10 +8,12 @@ the lowest validation loss (never a test metric) and writes::
     releases/koo_synthetic/<model>.md       its model card
     releases/koo_synthetic/SHA256SUMS       ``sha256sum -c SHA256SUMS`` checks every file
     releases/koo_synthetic/index.json       every released model: file, hash, metrics
-    deepmotif_arch/pretrained_index.json    the same index, shipped inside the package
 
-:mod:`deepmotif_arch.pretrained` reads the index to find, verify and open the files.
-Every file is written under a temporary name and renamed when complete.
+and nothing else: in a checkout that folder is the package data of
+``deepmotif_arch.releases`` (``pyproject.toml``), so the next wheel ships what was
+released, and :mod:`deepmotif_arch.pretrained` reads its index to find, verify and
+open the files. Every file is written under a temporary name and renamed when
+complete.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deepmotif_arch import pretrained
 from deepmotif_arch.architectures import count_parameters, get_spec, layer_geometry
 from deepmotif_arch.checkpoints import atomic_write_text, json_default, read_metadata
 from deepmotif_arch.experiment import (
@@ -336,8 +337,7 @@ def _kept(out: Path, released: set[str]) -> list[dict]:
 def release_checkpoints(results: str | os.PathLike = "results/table1",
                         runs: str | os.PathLike | None = None,
                         out: str | os.PathLike = "releases/koo_synthetic",
-                        models: Sequence[str] | None = None, *,
-                        package_index: str | os.PathLike | bool = True) -> list[dict]:
+                        models: Sequence[str] | None = None) -> list[dict]:
     """Release the lowest-validation-loss trial of every Table 1 model that has results.
 
     Parameters
@@ -350,15 +350,13 @@ def release_checkpoints(results: str | os.PathLike = "results/table1",
         ``result.json``.
     out : path-like, default "releases/koo_synthetic"
         Release folder: ``<model>.keras``, ``<model>.md``, ``SHA256SUMS`` and
-        ``index.json``. Models released there earlier and not released now stay in
-        the index (their files are checked against their hashes).
+        ``index.json``; nothing is written anywhere else. Models released there
+        earlier and not released now stay in the index (their files are checked
+        against their hashes). Run from a checkout, the default is the folder the
+        wheel ships as ``deepmotif_arch.releases``.
     models : sequence of str, optional
         Names to release (default: every Table 1 model with a finished trial); each
         named model must have one.
-    package_index : path-like or bool, default True
-        Where to write the copy of the index that ships in the package: ``True`` for
-        :data:`deepmotif_arch.pretrained.PACKAGE_INDEX`, a path for elsewhere,
-        ``False`` for nowhere.
 
     Returns
     -------
@@ -409,10 +407,6 @@ def release_checkpoints(results: str | os.PathLike = "results/table1",
     atomic_write_text(out / "SHA256SUMS", "".join(f"{e['sha256']}  {e['file']}\n"
                                                   for e in entries))
     atomic_write_text(out / "index.json", text)
-    if package_index is True:
-        atomic_write_text(pretrained.PACKAGE_INDEX, text)
-    elif package_index is not False:
-        atomic_write_text(Path(package_index), text)
     return released
 
 

@@ -2,7 +2,9 @@
 
 A fake results tree holds two trials of CNN-25 with real (untrained) checkpoints;
 the trial with the lower validation loss has the worse test AU-ROC, so a release
-that looked at test metrics would pick the other one.
+that looked at test metrics would pick the other one. The package's own release
+folder is replaced by an empty one in every test (``isolated``); the real one is
+tested in test_released.py.
 """
 
 from __future__ import annotations
@@ -72,19 +74,27 @@ def sweep(tmp_path_factory) -> dict:
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path) -> Path:
-    """Keep the package's index, a checkout's release folder and the environment out."""
-    monkeypatch.setattr(pretrained, "PACKAGE_INDEX", tmp_path / "package_index.json")
-    monkeypatch.setattr(pretrained, "REPO_RELEASES", tmp_path / "no-checkout" / "releases")
+    """Replace the package's release folder with an empty one; keep the environment out."""
+    folder = tmp_path / "package" / "koo_synthetic"
+    monkeypatch.setattr(pretrained, "packaged_folder", lambda: folder)
     monkeypatch.delenv(pretrained.ENV_RELEASES, raising=False)
     monkeypatch.delenv(pretrained.ENV_URL, raising=False)
-    return tmp_path / "package_index.json"
+    return folder
 
 
 @pytest.fixture
 def released(sweep, tmp_path) -> Path:
     out = tmp_path / "release"
-    release_checkpoints(sweep["results"], out=out, package_index=False)
+    release_checkpoints(sweep["results"], out=out)
     return out
+
+
+def _package(released: Path, folder: Path, files=("index.json",)) -> Path:
+    """Put ``files`` of a release into the stand-in for the package's folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        shutil.copy(released / name, folder / name)
+    return folder
 
 
 def test_release_picks_lowest_validation_loss(sweep, tmp_path, isolated):
@@ -101,7 +111,7 @@ def test_release_picks_lowest_validation_loss(sweep, tmp_path, isolated):
     assert (out / "SHA256SUMS").read_text() == f"{entry['sha256']}  cnn-25.keras\n"
     index = json.loads((out / "index.json").read_text())
     assert index["models"] == entries
-    assert json.loads(isolated.read_text()) == index  # the package's copy
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # nothing elsewhere
     card = (out / "cnn-25.md").read_text()
     for text in ("# CNN-25 (`cnn-25`)", "deepmotif experiment table1 --models cnn-25 "
                  "--trials 2\n", "deepmotif experiment release", entry["sha256"],
@@ -122,9 +132,9 @@ def test_release_from_runs_folder_and_missing_checkpoint(sweep, tmp_path):
         file.write_text(json.dumps(data))
     with pytest.raises(ExperimentError, match="does not exist; give the folder of the "
                        "training runs with --runs"):
-        release_checkpoints(results, out=tmp_path / "a", package_index=False)
+        release_checkpoints(results, out=tmp_path / "a")
     (entry,) = release_checkpoints(results, runs=sweep["runs"], out=tmp_path / "b",
-                                   models=["CNN-25"], package_index=False)
+                                   models=["CNN-25"])
     assert entry["trial"] == 1 and (tmp_path / "b" / "cnn-25.keras").is_file()
 
 
@@ -162,7 +172,7 @@ def test_unknown_and_unreleased_names(released, monkeypatch):
         pretrained.load("CNN-4")
 
 
-def test_hash_mismatch_is_refused(released, tmp_path, monkeypatch):
+def test_hash_mismatch_is_refused(released, tmp_path, monkeypatch, isolated):
     bad = tmp_path / "bad"
     shutil.copytree(released, bad)
     data = bytearray((bad / "cnn-25.keras").read_bytes())
@@ -172,11 +182,59 @@ def test_hash_mismatch_is_refused(released, tmp_path, monkeypatch):
     with pytest.raises(PretrainedError, match="has SHA-256 .* but the index expects"):
         pretrained.load("cnn-25")
     # The same corrupted file offered for download.
-    shutil.copy(released / "index.json", pretrained.PACKAGE_INDEX)
+    _package(released, isolated)
     monkeypatch.delenv(pretrained.ENV_RELEASES)
     monkeypatch.setenv(pretrained.ENV_URL, bad.as_uri())
     with pytest.raises(PretrainedError, match="does not have the SHA-256 the index expects"):
         pretrained.path("cnn-25", cache_dir=tmp_path / "cache")
+
+
+def test_packaged_release_is_found_and_verified(released, tmp_path, monkeypatch, isolated):
+    _package(released, isolated, ("index.json", "cnn-25.keras"))
+    assert [m["name"] for m in pretrained.list_models()] == ["cnn-25"]
+    assert pretrained.release_folder() == isolated
+    assert pretrained.path("CNN-25") == isolated / "cnn-25.keras"
+    monkeypatch.setenv(pretrained.ENV_RELEASES, str(released))  # the override comes first
+    assert pretrained.path("cnn-25") == released / "cnn-25.keras"
+    assert pretrained.release_folder() == released
+    monkeypatch.delenv(pretrained.ENV_RELEASES)
+    data = bytearray((isolated / "cnn-25.keras").read_bytes())
+    data[-10] ^= 0xFF
+    (isolated / "cnn-25.keras").write_bytes(bytes(data))
+    with pytest.raises(PretrainedError, match=r"\(the installed package\) has SHA-256 .* "
+                       "reinstall deepmotif-arch"):
+        pretrained.path("cnn-25")
+
+
+def test_no_download_without_an_address(released, monkeypatch, isolated):
+    _package(released, isolated)  # the index ships, the file does not
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("downloaded without DEEPMOTIF_RELEASE_URL")
+
+    monkeypatch.setattr(pretrained, "_download", no_network)
+    with pytest.raises(PretrainedError, match=r"cnn-25.keras \(cnn-25\) is in neither "
+                       r"\$DEEPMOTIF_RELEASES nor the installed package .*DEEPMOTIF_RELEASE_URL"):
+        pretrained.path("cnn-25")
+    monkeypatch.setenv(pretrained.ENV_RELEASES, str(released / "missing"))
+    with pytest.raises(PretrainedError, match="DEEPMOTIF_RELEASES is '.*missing', which is "
+                       "not a folder"):
+        pretrained.list_models()
+
+
+def test_zipped_package_is_copied_to_the_cache(released, tmp_path, monkeypatch):
+    import zipfile
+
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("index.json", "cnn-25.keras"):
+            zf.write(released / name, f"koo_synthetic/{name}")
+    monkeypatch.setattr(pretrained, "packaged_folder",
+                        lambda: zipfile.Path(archive, "koo_synthetic/"))
+    got = pretrained.path("cnn-25", cache_dir=tmp_path / "cache")
+    assert got == tmp_path / "cache" / "deepmotif" / "cnn-25.keras"
+    assert sha256_file(got) == sha256_file(released / "cnn-25.keras")
+    assert pretrained.path("cnn-25", cache_dir=tmp_path / "cache") == got  # copied once
 
 
 @pytest.mark.backend
@@ -188,15 +246,15 @@ def test_load_from_releases_folder(sweep, released, monkeypatch):
     model = pretrained.load("CNN-25")
     expected = np.asarray(sweep["model"].predict(sweep["x"], verbose=0))
     np.testing.assert_allclose(model.predict(sweep["x"], verbose=0), expected, atol=1e-5)
-    plain = keras.models.load_model(released / "cnn-25.keras")  # no custom objects
+    plain = keras.models.load_model(pretrained.path("cnn-25"))  # no custom objects
     np.testing.assert_allclose(plain.predict(sweep["x"], verbose=0), expected, atol=1e-5)
 
 
 @pytest.mark.backend
-def test_load_downloads_into_cache(sweep, released, tmp_path, monkeypatch):
+def test_load_downloads_into_cache(sweep, released, tmp_path, monkeypatch, isolated):
     mirror = tmp_path / "mirror"
     shutil.copytree(released, mirror)
-    shutil.copy(released / "index.json", pretrained.PACKAGE_INDEX)
+    _package(released, isolated)  # the index ships, the file does not
     monkeypatch.setenv(pretrained.ENV_URL, mirror.as_uri())
     cache = tmp_path / "cache"
     got = pretrained.path("cnn-25", cache_dir=cache)
@@ -220,7 +278,7 @@ def test_cli_release(sweep, tmp_path, isolated):
     assert result.exit_code == 0, result.output
     sha = sha256_file(out / "cnn-25.keras")
     assert sha[:12] in result.output and "1 of 2" in result.output
-    assert "0.900" in result.output and isolated.is_file()
+    assert "0.900" in result.output and not isolated.exists()  # the package is untouched
     result = runner.invoke(app, ["experiment", "release", "--results", str(tmp_path / "none"),
                                  "--output", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 2 and "does not exist" in result.output

@@ -1,8 +1,9 @@
-"""The checkpoints committed under releases/koo_synthetic/ are what their index says."""
+"""The checkpoints shipped in the package (``deepmotif_arch.releases``) are what their
+index says, and load from the package with neither ``DEEPMOTIF_RELEASES`` nor the
+network."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -10,31 +11,36 @@ import pytest
 
 from deepmotif_arch import pretrained
 
-RELEASES = Path(__file__).resolve().parent.parent / "releases" / "koo_synthetic"
-ENTRIES = pretrained.read_index(pretrained.PACKAGE_INDEX)["models"]
+RELEASES = pretrained.packaged_folder()
+ENTRIES = pretrained.read_index(RELEASES / "index.json")["models"]
 
 pytestmark = pytest.mark.skipif(not ENTRIES, reason="nothing released yet")
 
 
 @pytest.fixture(autouse=True)
-def _local_releases(monkeypatch):
-    """Load from this checkout's folder, never from the network."""
-    monkeypatch.setenv(pretrained.ENV_RELEASES, str(RELEASES))
+def _package_only(monkeypatch):
+    """Load from the installed package: no override folder, no download address."""
+    monkeypatch.delenv(pretrained.ENV_RELEASES, raising=False)
+    monkeypatch.delenv(pretrained.ENV_URL, raising=False)
 
 
 def _ids(entries):
     return [e["name"] for e in entries]
 
 
-def test_packaged_index_equals_the_release_folder():
-    index = json.loads((RELEASES / "index.json").read_text())
-    assert [e["name"] for e in index["models"]] == _ids(ENTRIES)
+def test_package_holds_every_indexed_file_and_nothing_unindexed():
+    assert isinstance(RELEASES, Path) and RELEASES.is_dir()  # unpacked, as pip installs
+    assert RELEASES.parent.name == "releases"
     sums = dict(reversed(line.split("  ")) for line in
                 (RELEASES / "SHA256SUMS").read_text().splitlines())
+    assert sorted(sums) == sorted(e["file"] for e in ENTRIES)
+    assert sorted(p.name for p in RELEASES.glob("*.keras")) == sorted(sums)
     for entry in ENTRIES:
         file = RELEASES / entry["file"]
         assert pretrained.sha256_file(file) == entry["sha256"] == sums[entry["file"]]
+        assert file.stat().st_size == entry["size"]
         assert (RELEASES / entry["card"]).read_text().startswith("# ")
+    assert pretrained.list_models() == ENTRIES
 
 
 @pytest.mark.backend
@@ -42,7 +48,9 @@ def test_packaged_index_equals_the_release_folder():
 def test_released_checkpoint_opens_with_plain_keras(entry):
     import keras
 
-    model = keras.models.load_model(RELEASES / entry["file"], compile=False)
+    file = pretrained.path(entry["name"])
+    assert file == RELEASES / entry["file"]  # the package's own file, verified
+    model = keras.models.load_model(file, compile=False)
     x = np.eye(4, dtype="float32")[np.random.default_rng(0).integers(0, 4, (3, 200))]
     probs = np.asarray(model.predict(x, verbose=0))
     assert probs.shape == (3, 12) and np.all((probs >= 0) & (probs <= 1))
