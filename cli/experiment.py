@@ -226,7 +226,7 @@ def ablation(
             rows = ex.run_ablation(results, models=models, data_dir=data_dir,
                                    on_done=on_done)
         paths = ex.write_ablation(rows, results)
-    console.print(ex.ablation_markdown(rows), highlight=False, soft_wrap=True)
+    typer.echo(ex.ablation_markdown(rows))
     console.print("Wrote " + ", ".join(str(p) for p in paths), highlight=False)
 
 
@@ -283,6 +283,10 @@ def summary(
             raise fail(f"{results} holds no finished result files yet; run `deepmotif "
                        "experiment table1` first.")
         paths = ex.write_summary(rows, output or results)
+    if not console.is_terminal:  # piped or redirected: the Markdown, with whole names
+        typer.echo(ex.to_markdown(rows), nl=False)
+        typer.echo("Wrote " + ", ".join(str(p) for p in paths))
+        return
     table = Table(title="Table 1 (synthetic): ours vs the paper")
     for col in ("Model", "Layer", "n", "AU-ROC", "paper", "JASPAR", "paper", "Relevant",
                 "paper", "min"):

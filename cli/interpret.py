@@ -11,7 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ._common import console, err_console, import_keras, user_errors
+from ._common import console, err_console, fail, import_keras, user_errors
 
 _SCAN = "Scanning filters"
 _MATCH = "Matching (Tomtom)"
@@ -40,6 +40,12 @@ class Nsites(str, Enum):
     sites = "sites"
 
 
+class SplitName(str, Enum):
+    train = "train"
+    validation = "validation"
+    test = "test"
+
+
 class Screen(str, Enum):
     table = "table"
     json = "json"
@@ -50,8 +56,8 @@ Checkpoint = Annotated[Path, typer.Argument(help="A .keras file from deepmotif t
 Layer = Annotated[str, typer.Option(
     "--layer", "-l", help="Convolution layer: conv1, or a deeper one with no pooling before it "
     "(CNN-1's conv2; CNN-1-1-100's conv2, conv3).", rich_help_panel=_SCAN)]
-Split = Annotated[str, typer.Option("--split", help="Split to scan (train, validation, test).",
-                                    rich_help_panel=_DATA)]
+Split = Annotated[SplitName, typer.Option("--split", help="Split to scan.",
+                                          rich_help_panel=_DATA)]
 DatasetOpt = Annotated[str | None, typer.Option(
     "--dataset", "-d", help="Default: the data set the checkpoint was trained on.",
     rich_help_panel=_DATA)]
@@ -134,28 +140,37 @@ def _run(checkpoint, *, layer, split, dataset, config, data_dir, settings, batch
 
     from deepmotif_arch.interpret import interpret_checkpoint
 
+    # A terminal gets live bars; a pipe or a file gets one plain line per step, so that
+    # nothing is silent for minutes when the output is redirected.
+    plain = not err_console.is_terminal and not quiet
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
-                        transient=True, disable=quiet)
+                        transient=True, disable=quiet or plain)
     tasks: dict = {}
+
+    def step(text: str) -> None:
+        if plain:
+            err_console.print(text, highlight=False, soft_wrap=True)
 
     def on_data(source):
         progress.remove_task(tasks.pop("load"))
         data = source["dataset"]
-        tasks["scan"] = progress.add_task(
-            f"{layer} on {data['name']}/{data['config']} {source['split']}",
-            total=source["num_sequences"])
+        what = f"{layer} on {data['name']}/{data['config']} {source['split']}"
+        tasks["scan"] = progress.add_task(what, total=source["num_sequences"])
+        step(f"Scanning {what} ({source['num_sequences']:,} sequences)")
 
     def on_batch(done, total):
         if "scan" in tasks:
             progress.update(tasks["scan"], completed=done)
         if done >= total and match:
             tasks["match"] = progress.add_task("Tomtom", total=None)
+            step("Matching with Tomtom")
 
     with progress:
         tasks["load"] = progress.add_task("Loading the checkpoint and the data", total=None)
+        step("Loading the checkpoint and the data")
         result = interpret_checkpoint(
-            checkpoint, layer=layer, split=split, dataset=dataset, config=config,
+            checkpoint, layer=layer, split=split.value, dataset=dataset, config=config,
             data_dir=data_dir, **settings.readout_kwargs(), database=database,
             **settings.match_kwargs(), match=match, batch_size=batch_size, progress=on_batch,
             on_data=on_data)
@@ -175,8 +190,34 @@ def _output(checkpoint: Path, output: Path | None, layer: str) -> Path:
 def _write(result, folder: Path, **kwargs) -> list[Path]:
     from deepmotif_arch.interpret import write_interpretation
 
+    if not err_console.is_terminal:
+        err_console.print("Drawing logos and writing files", highlight=False)
+        return write_interpretation(result, folder, **kwargs)
     with err_console.status("Drawing logos and writing files", spinner="dots"):
         return write_interpretation(result, folder, **kwargs)
+
+
+def _check_files(checkpoint: Path, database: Path | None) -> None:
+    """The files named on the command line exist (checked before the framework import)."""
+    for what, path in (("checkpoint", checkpoint), ("database", database)):
+        if path is not None and not Path(path).is_file():
+            raise fail(f"the {what} {str(path)!r} does not exist or is not a file; give the "
+                       + ("path of a .keras file written by deepmotif train."
+                          if what == "checkpoint" else "path of a MEME motif file."))
+
+
+_SCREENS = tuple(s.value for s in Screen)
+
+
+def _screen(value: str) -> Screen:
+    """``--format`` of match: what to print. Image formats are refused with a pointer."""
+    key = str(value).strip().lower()
+    if key in _SCREENS:
+        return Screen(key)
+    if key.lstrip(".") in ("png", "pdf", "svg") or "," in key:
+        raise fail(f"--format {value!r} chooses what to print ({', '.join(_SCREENS)}); image "
+                   f"formats go to --images, e.g. --images {key.lstrip('.')}.")
+    raise fail(f"--format {value!r} is not known; use one of {', '.join(_SCREENS)}.")
 
 
 def logos(
@@ -198,8 +239,9 @@ def logos(
     label: Annotated[bool, typer.Option(
         "--label/--no-label", help="Title each logo with its best Tomtom match (runs Tomtom).",
         rich_help_panel=_MATCH)] = True,
-    fmt: Annotated[str, typer.Option(
-        "--format", help="Image formats, comma-separated: png, pdf, svg.")] = "png,pdf,svg",
+    images: Annotated[str, typer.Option(
+        "--images", help="Image formats, comma-separated: png, pdf, svg.")] = "png,pdf,svg",
+    old_format: Annotated[str | None, typer.Option("--format", hidden=True)] = None,
     per_filter: Annotated[bool, typer.Option(
         "--per-filter/--grid-only", help="One image per filter as well as the grid.")] = True,
     ground_truth: Annotated[bool | None, typer.Option(
@@ -220,9 +262,13 @@ def logos(
     titled with its best significant JASPAR match. Writes logos.<fmt>, filters/filter<i>.<fmt>,
     ground_truth.<fmt> (synthetic set) and filters.meme to the output folder.
     """
+    if old_format is not None:
+        raise fail(f"--format {old_format!r}: image formats are given with --images (as in "
+                   f"deepmotif match), e.g. --images {old_format}.")
+    _check_files(checkpoint, database)
     import_keras()
     with user_errors():
-        formats = _images(fmt)
+        formats = _images(images)
         settings = settings_from_options(
             preset, variant=variant, threshold=threshold, window=window, weighted=weighted,
             pad_edges=pad_edges, evalue=evalue, dist=dist, min_overlap=min_overlap,
@@ -258,9 +304,9 @@ def match(
     min_overlap: MinOverlap = None,
     nsites: NsitesOpt = None,
     clip: Clip = True,
-    fmt: Annotated[Screen, typer.Option(
+    fmt: Annotated[str, typer.Option(
         "--format", help="What to print: table, json (the statistics) or tsv (Tomtom's "
-        "rows).")] = Screen.table,
+        "rows). Image formats go to --images.")] = "table",
     images: Annotated[str, typer.Option(
         "--images", help="Formats of the logo grid, comma-separated (png, pdf, svg).")]
     = "png,pdf,svg",
@@ -280,6 +326,8 @@ def match(
     match, and which of the 12 TFs some filter covers. Writes filters.meme (the exact
     Tomtom queries), tomtom.tsv, matches.json, stats.json and logos.<fmt> to the output folder.
     """
+    screen = _screen(fmt)
+    _check_files(checkpoint, database)
     import_keras()
     with user_errors():
         formats = _images(images)
@@ -289,14 +337,14 @@ def match(
             nsites=nsites, clip=clip)
         result = _run(checkpoint, layer=layer, split=split, dataset=dataset, config=config,
                       data_dir=data_dir, settings=settings, batch_size=batch_size,
-                      database=database, match=True, quiet=fmt is not Screen.table)
+                      database=database, match=True, quiet=screen is not Screen.table)
         folder = _output(checkpoint, output, layer)
         written = _write(result, folder, formats=formats, grid=True, per_filter=False,
                          ground_truth=False, meme=True, tables=True)
-    if fmt is Screen.json:
+    if screen is Screen.json:
         console.print_json(json.dumps(result.statistics, default=str))
         return
-    if fmt is Screen.tsv:
+    if screen is Screen.tsv:
         typer.echo((folder / "tomtom.tsv").read_text(), nl=False)
         return
     _table(result)
@@ -340,7 +388,13 @@ def _table(result) -> None:
             gt = f.ground_truth
             cells.append("" if gt is None else f"{gt.tf}{gt.strand} {gt.similarity:.2f}")
         table.add_row(*cells)
-    console.print(table)
+    if console.is_terminal:
+        console.print(table)
+    else:  # piped or redirected: whole names, one tab-separated line per filter
+        typer.echo(table.title)
+        typer.echo("\t".join(str(c.header).lower().replace("-", "_") for c in table.columns))
+        for f in report.filters:
+            typer.echo("\t".join(_plain_row(f, report, has_gt)))
     n = stats["num_filters"]
     console.print(f"JASPAR match: {stats['num_matched']}/{n} = {stats['fraction_matched']:.3f}",
                   highlight=False)
@@ -364,6 +418,22 @@ def _table(result) -> None:
         console.print(f"Silent filters (no window kept; counted as no match): "
                       f"{stats['num_silent']}/{n}", highlight=False)
         _silent_lines(result, console)
+
+
+def _plain_row(f, report, has_gt: bool) -> list[str]:
+    best = f.best
+    if f.silent:
+        cells = [str(f.index), "0", "silent", "", "", "", ""]
+    elif best is None:
+        cells = [str(f.index), str(f.sites), "none", "", "", "", "no"]
+    else:
+        cells = [str(f.index), str(f.sites), best.target_id,
+                 report.target_names.get(best.target_id, ""), _fmt_p(best.e_value),
+                 _fmt_p(best.q_value), ",".join(f.relevant_tfs) or "no"]
+    if has_gt:
+        gt = f.ground_truth
+        cells.append("" if gt is None else f"{gt.tf}{gt.strand} {gt.similarity:.2f}")
+    return cells
 
 
 def _silent_lines(result, out=None) -> None:

@@ -124,6 +124,9 @@ def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
     assert again.exit_code == 0 and "2 jobs (2 already done)" in again.output
     summary = runner.invoke(app, ["experiment", "summary", "--results", str(results)])
     assert summary.exit_code == 0, summary.output
+    # piped: the Markdown, names whole
+    assert any(line.startswith("| CNN-1") and "| conv2 |" in line
+               for line in summary.output.splitlines())
     md = (results / "summary.md").read_text()
     assert "| CNN-1" in md and "| CNN-25" in md and "conv2" in md
     assert (results / "summary.csv").is_file()

@@ -56,6 +56,10 @@ def test_match_writes_tables_meme_and_logos(trained, tiny_data_dir, tmp_path):
     assert stats["fraction_relevant"] == sum(bool(r["relevant_tfs"]) for r in rows) / 30
     for line in ("JASPAR match:", "Relevant match:", "TFs covered:"):
         assert line in result.output
+    # not a terminal: whole names on tab-separated lines, and a line per step on stderr
+    assert "vs JASPAR2016 CORE vertebrates" in result.output
+    assert "filter\tsites\tmatch\tname\te_value\tq_value\trelevant" in result.output
+    assert "Matching with Tomtom" in result.output
     # the TSV holds what Tomtom says about the exported file
     queries = read_meme(out / "filters.meme")
     active = [r["id"] for r in rows if r["status"] != "silent"]
@@ -77,6 +81,30 @@ def test_match_json_to_the_default_folder(trained, tiny_data_dir):
     assert stats["tomtom"]["clip"] is False
     folder = trained.parent / "interpretation" / "conv1"
     assert (folder / "logos.svg").exists() and (folder / "stats.json").exists()
+
+
+@pytest.mark.parametrize(("command", "args", "needle"), [
+    ("match", ["--format", "png"], "image formats go to --images, e.g. --images png"),
+    ("logos", ["--format", "png"], "image formats are given with --images"),
+    ("match", ["--format", "yaml"], "--format 'yaml' is not known"),
+    ("match", ["--split", "tset"], "tset"),
+])
+def test_one_meaning_per_option(trained, command, args, needle):
+    result = invoke(command, trained, *args)
+    assert result.exit_code == 2 and needle in result.output
+
+
+def test_missing_files_are_refused_before_the_framework_import(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom deepmotif_arch.cli.main import main\nsys.argv=['deepmotif', "
+            f"'match', {str(tmp_path / 'nothere.keras')!r}]\ntry:\n    main()\n"
+            "except SystemExit as e:\n    print('exit', e.code)\n"
+            "print('keras imported' if 'keras' in sys.modules else 'no keras')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "exit 2" in out.stdout and "no keras" in out.stdout, out.stdout + out.stderr
+    assert "nothere.keras" in out.stderr and "does not exist" in out.stderr
 
 
 def test_match_presets_and_single_overrides(trained, tiny_data_dir, tmp_path):
@@ -103,7 +131,7 @@ def test_match_presets_and_single_overrides(trained, tiny_data_dir, tmp_path):
 def test_logos_writes_a_grid_one_logo_per_filter_and_the_ground_truth(trained, tiny_data_dir,
                                                                       tmp_path):
     out = tmp_path / "logos"
-    result = invoke("logos", trained, "--data-dir", tiny_data_dir, "--format", "png,svg",
+    result = invoke("logos", trained, "--data-dir", tiny_data_dir, "--images", "png,svg",
                     "--no-label", "--window", "23", "-o", out)
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
@@ -131,7 +159,6 @@ def malformed_meme(tmp_path_factory) -> Path:
     (["--database", "{missing}"], "does not exist"),
     (["--layer", "conv5"], "no convolution layer 'conv5'"),
     (["--layer", "conv2"], "conv1_pool (MaxPooling1D) comes before conv2"),
-    (["--split", "tset"], "no split 'tset'"),
     (["--threshold", "1.5"], "threshold is 1.5"),
     (["--window", "0"], "window is 0"),
     (["--evalue", "0"], "E-value threshold is 0"),
