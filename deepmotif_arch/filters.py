@@ -1,8 +1,9 @@
 """Convolution filters turned into position probability matrices (PPMs).
 
 A filter is read out the way Koo & Eddy (2019) read theirs: scan it over a set of
-sequences, keep the places where its activation (the output of ``conv{i}_relu``,
-after BatchNorm and ReLU) is strong, cut out the subsequence the filter saw there,
+sequences, keep the places where its activation (the output of the layer right after
+``conv{i}_bn``: ``conv{i}_relu``, or ``conv{i}_exponential`` and the like for other
+activations) is strong, cut out the subsequence the filter saw there,
 and count letters per position over all kept subsequences. Normalised, the counts
 are a PPM of shape ``(window, 4)`` (columns A, C, G, T) that can be drawn as a
 logo, written to a MEME file and compared with known motifs.
@@ -35,7 +36,8 @@ variant takes the first position of a tied maximum.
 
 Where the window lies
 ---------------------
-Every convolution in the zoo has stride 1 and ``padding="same"``; Keras pads
+Every convolution in the zoo has stride 1, and all but CNN-deep's third and fourth
+(which follow pooling anyway) have ``padding="same"``; Keras pads
 ``(k - 1) // 2`` positions on the left on TensorFlow, JAX and PyTorch alike, so
 the output at position ``p`` of a layer of kernel ``k`` sees inputs
 ``p - (k - 1) // 2`` to ``p - (k - 1) // 2 + k - 1``. Stacked without pooling, the
@@ -62,7 +64,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from deepmotif_arch.architectures import ACTIVATIONS
 from deepmotif_arch.errors import DeepMotifError
+from deepmotif_arch.models import feature_map_name
 
 __all__ = [
     "VARIANTS",
@@ -121,7 +125,7 @@ class LayerAlignment:
     layer : str
         The convolution layer (``"conv2"``).
     activation : str
-        The layer whose output is scanned (``"conv2_relu"``).
+        The layer whose output is scanned (``"conv2_relu"``, ``"conv1_exponential"``).
     index : int
         1-based position of the layer among the convolutions.
     filters : int
@@ -164,10 +168,13 @@ class LayerAlignment:
 
 
 def _conv_index(layer) -> int | None:
-    """``"conv2"``, ``"conv2_relu"``, ``"2"`` or ``2`` -> 2; anything else -> None."""
+    """``"conv2"``, ``"conv2_relu"`` (or ``"conv2_exponential"``, any activation),
+    ``"2"`` or ``2`` -> 2; anything else -> None."""
     text = str(layer).strip()
-    if text.endswith("_relu"):
-        text = text[:-len("_relu")]
+    for function in ACTIVATIONS:
+        if text.endswith(f"_{function}"):
+            text = text[:-len(function) - 1]
+            break
     if text.startswith("conv"):
         text = text[len("conv"):]
     return int(text) if text.isdigit() else None
@@ -197,9 +204,10 @@ def layer_alignment(model, layer: str | int = "conv1") -> LayerAlignment:
     Parameters
     ----------
     model : keras.Model
-        A model with the zoo's layer names (``conv1``, ``conv1_relu``, ...).
+        A model with the zoo's layer names (``conv1``, ``conv1_bn``, then its
+        activation: ``conv1_relu``, ``conv1_exponential``, ...).
     layer : str or int, default "conv1"
-        ``"conv2"``, ``"conv2_relu"`` or ``2``.
+        ``"conv2"``, ``"conv2_relu"`` (the activation's name) or ``2``.
 
     Raises
     ------
@@ -219,14 +227,12 @@ def layer_alignment(model, layer: str | int = "conv1") -> LayerAlignment:
             f"the model has no convolution layer {str(layer)!r}; its convolution layers are "
             f"{have}; give one of those."
         )
-    activation = f"{name}_relu"
-    try:
-        model.get_layer(activation)
-    except ValueError:
+    activation = feature_map_name(model, name)
+    if activation is None:
         raise InterpretationError(
-            f"the model has no layer {activation!r} (the feature map of {name}); only models "
-            "with the zoo's layer names can be interpreted."
-        ) from None
+            f"the model has no activation layer after {name + '_bn'!r} (the feature map of "
+            f"{name}); only models with the zoo's layer names can be interpreted."
+        )
     input_length = model.input_shape[1]
     rf, offset = 1, 0
     for item in model.layers:
@@ -265,8 +271,9 @@ def layer_alignment(model, layer: str | int = "conv1") -> LayerAlignment:
 def _no_pool_before(model, name: str) -> bool:
     import keras
 
+    activation = feature_map_name(model, name)
     for item in model.layers:
-        if item.name == f"{name}_relu":
+        if item.name == activation:
             return True
         if not isinstance(item, (keras.layers.InputLayer, keras.layers.Conv1D,
                                  keras.layers.BatchNormalization, keras.layers.Activation,
@@ -705,7 +712,7 @@ def filter_activations(model, x, layer: str | int = "conv1", *, batch_size: int 
                        ) -> np.ndarray:
     """The feature map of a layer: float32 of shape (n, length, n_filters).
 
-    Computed with one ``keras.Model(model.input, <conv{i}_relu output>)`` in
+    Computed with one ``keras.Model(model.input, <conv{i}_{activation} output>)`` in
     batches (inference mode: BatchNorm's moving statistics, no dropout).
     """
     alignment = layer_alignment(model, layer)
@@ -738,7 +745,7 @@ def filter_pwms(model, x, layer: str | int = "conv1", *, variant: str = "authors
     Parameters
     ----------
     model : keras.Model
-        A zoo model (layer names ``conv{i}`` / ``conv{i}_relu``).
+        A zoo model (layer names ``conv{i}`` / ``conv{i}_bn`` / its activation).
     x : array_like
         One-hot (n, length, 4) in A, C, G, T order, or letter codes (n, length)
         with 0..3 for A, C, G, T (anything else is an unknown letter).

@@ -6,19 +6,24 @@ on TensorFlow, JAX and PyTorch, with no ``custom_objects``.
 
 Layer names are stable and are how the interpretation tools find things:
 
-==================  ====================================================
-``sequence``        the input, shape ``(input_length, 4)``, channels A, C, G, T
-``conv{i}``         the i-th Conv1D (``conv1`` is the first layer)
-``conv{i}_bn``      its BatchNormalization
-``conv{i}_relu``    its activation: the feature map a filter "scans" out
-``conv{i}_pool``    its MaxPooling1D (absent when the pool is 1)
-``conv{i}_dropout`` its Dropout
-``flatten``         Flatten
-``dense``           the hidden Dense layer (``dense_bn`` in the released flavor)
-``dense_relu``      its activation
-``dense_dropout``   its Dropout
-``output``          Dense with a sigmoid per class
-==================  ====================================================
+======================  ====================================================
+``sequence``            the input, shape ``(input_length, 4)``, channels A, C, G, T
+``conv{i}``             the i-th Conv1D (``conv1`` is the first layer)
+``conv{i}_bn``          its BatchNormalization
+``conv{i}_{function}``  its activation, named after the function (``conv1_relu``,
+                        ``conv1_exponential``, ``conv1_tanh``): the feature map a
+                        filter "scans" out, always the layer right after ``conv{i}_bn``
+``conv{i}_pool``        its MaxPooling1D (absent when the pool is 1)
+``conv{i}_dropout``     its Dropout
+``flatten``             Flatten
+``dense``               the hidden Dense layer (``dense_bn`` in the released flavor)
+``dense_relu``          its activation
+``dense_dropout``       its Dropout
+``output``              Dense with a sigmoid per class
+======================  ====================================================
+
+ReLU blocks keep the name ``conv{i}_relu`` that every checkpoint saved so far uses;
+:func:`feature_map_name` finds a block's activation whatever its function.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from __future__ import annotations
 from deepmotif_arch.architectures import ArchSpec, get_spec, layer_geometry
 from deepmotif_arch.errors import InvalidArchitectureError
 
-__all__ = ["build_model", "get_model", "conv_layer_names", "activation_layer_names"]
+__all__ = ["build_model", "get_model", "conv_layer_names", "activation_layer_names",
+           "activation_layer_name", "feature_map_name"]
 
 #: Channel order of the one-hot input.
 ALPHABET = "ACGT"
@@ -76,19 +82,20 @@ def build_model(
         x = layers.Conv1D(
             block.filters,
             block.kernel,
-            padding="same",
+            padding=block.padding,
             use_bias=False,  # BatchNorm's offset takes the bias's place
             kernel_initializer=spec.kernel_initializer,
             kernel_regularizer=regulariser(),
             name=f"conv{i}",
         )(x)
         x = layers.BatchNormalization(name=f"conv{i}_bn")(x)
-        x = layers.Activation("relu", name=f"conv{i}_relu")(x)
+        x = layers.Activation(block.activation, name=activation_layer_name(i, block.activation))(x)
         if block.has_pool:
             x = layers.MaxPooling1D(
                 pool_size=block.pool, strides=block.stride, padding="same", name=f"conv{i}_pool"
             )(x)
-        x = layers.Dropout(spec.conv_dropout, seed=_dropout_seed(), name=f"conv{i}_dropout")(x)
+        rate = spec.conv_dropout if block.dropout is None else block.dropout
+        x = layers.Dropout(rate, seed=_dropout_seed(), name=f"conv{i}_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(
         spec.dense_units,
@@ -148,14 +155,16 @@ def get_model(
         See :func:`deepmotif_arch.get_spec`.
     **overrides
         Passed to :meth:`ArchSpec.derive`: ``filters``, ``kernels``, ``pools``,
-        ``pool_strides``, ``dense_units``, ``dense_batchnorm``, ``conv_dropout``,
-        ``dense_dropout``, ``l2``, ``name``.
+        ``pool_strides``, ``activation`` (the first layer's), ``dense_units``,
+        ``dense_batchnorm``, ``conv_dropout``, ``dense_dropout``, ``l2``, ``name``.
 
     Examples
     --------
     >>> model = get_model("cnn-25")                       # doctest: +SKIP
     >>> wide = get_model("cnn-25", filters=[64, 128])     # doctest: +SKIP
     >>> invivo = get_model("CNN-25", input_length=1000)   # doctest: +SKIP
+    >>> exp = get_model("cnn-2-exp")                      # doctest: +SKIP
+    >>> same = get_model("cnn-2", activation="exponential")  # doctest: +SKIP
     """
     spec = get_spec(name, flavor=flavor)
     if overrides:
@@ -168,9 +177,32 @@ def conv_layer_names(model) -> list[str]:
     return [layer.name for layer in model.layers if _is_conv_name(layer.name)]
 
 
+def activation_layer_name(index: int, activation: str) -> str:
+    """The name :func:`build_model` gives block ``index``'s activation: ``conv1_relu``,
+    ``conv1_exponential``, ..."""
+    return f"conv{index}_{activation}"
+
+
+def feature_map_name(model, conv: str) -> str | None:
+    """The activation layer of convolution ``conv`` (``"conv1"``) of a zoo model: the
+    layer right after ``{conv}_bn`` whatever its function, else ``{conv}_relu``; None
+    when the model has neither."""
+    import keras
+
+    names = [layer.name for layer in model.layers]
+    bn = f"{conv}_bn"
+    if bn in names and names.index(bn) + 1 < len(names):
+        after = model.layers[names.index(bn) + 1]
+        if isinstance(after, (keras.layers.Activation, keras.layers.ReLU)):
+            return after.name
+    return f"{conv}_relu" if f"{conv}_relu" in names else None
+
+
 def activation_layer_names(model) -> list[str]:
-    """Names of the post-ReLU feature maps of each convolution block, first layer first."""
-    return [f"{name}_relu" for name in conv_layer_names(model)]
+    """Names of the activation layers (the feature maps) of each convolution block,
+    first layer first."""
+    names = (feature_map_name(model, name) for name in conv_layer_names(model))
+    return [name for name in names if name is not None]
 
 
 def _is_conv_name(name: str) -> bool:

@@ -20,7 +20,7 @@ def one_hot(n: int, length: int, seed: int = 0) -> np.ndarray:
     return np.eye(4, dtype="float32")[rng.integers(0, 4, size=(n, length))]
 
 
-@pytest.mark.parametrize("name", arch.list_models())
+@pytest.mark.parametrize("name", arch.PAPER_MODELS)
 def test_every_model_builds_with_paper_parameter_count(name):
     for length in (200, 1000):
         model = get_model(name, input_length=length)
