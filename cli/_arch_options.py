@@ -65,10 +65,10 @@ def resolve_spec(
     architecture.
     """
     parsed = {
-        "filters": parse_int_list(filters, "--filters") if filters else None,
-        "kernels": parse_int_list(kernels, "--kernels") if kernels else None,
-        "pools": parse_int_list(pools, "--pools") if pools else None,
-        "pool_strides": parse_int_list(pool_strides, "--pool-strides") if pool_strides else None,
+        "filters": _int_list(filters, "--filters"),
+        "kernels": _int_list(kernels, "--kernels"),
+        "pools": _int_list(pools, "--pools"),
+        "pool_strides": _int_list(pool_strides, "--pool-strides"),
     }
     if name is None:
         missing = [f"--{k}" for k in ("filters", "kernels", "pools") if parsed[k] is None]
@@ -84,3 +84,26 @@ def resolve_spec(
     if any(v is not None for v in parsed.values()) or dense_units is not None:
         spec = spec.derive(dense_units=dense_units, **parsed)
     return spec
+
+
+#: Largest per-layer value accepted (int32, what Keras and XLA index shapes with).
+MAX_LAYER_VALUE = 2**31 - 1
+
+
+def _int_list(text: str | None, what: str) -> tuple[int, ...] | None:
+    """A per-layer option as integers, refusing empty items and sizes no backend can hold."""
+    if not text:
+        return None
+    if any(not item.strip() for item in text.split(",")):
+        raise InvalidArchitectureError(
+            f"{what} {text!r} has an empty item; give one integer per convolution layer, "
+            "e.g. '30,128'."
+        )
+    values = parse_int_list(text, what)
+    too_big = [v for v in values if v > MAX_LAYER_VALUE]
+    if too_big:
+        raise InvalidArchitectureError(
+            f"{what} value {too_big[0]} is too large; give at most {MAX_LAYER_VALUE:,} "
+            "(and a model that fits in memory)."
+        )
+    return values

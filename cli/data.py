@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._common import console, import_keras, user_errors
+from ._common import console, err_console, import_keras, user_errors
 
 app = typer.Typer(help="The data sets: koo_synthetic (generated) and koo_invivo (DeepSEA).",
                   no_args_is_help=True)
@@ -51,11 +51,16 @@ def build(
     again starts it over.
     """
     import_keras()
-    with user_errors():
-        from deepmotif_arch import datasets
+    try:
+        with user_errors():
+            from deepmotif_arch import datasets
 
-        builder = datasets.build(name, config, data_dir, overwrite=overwrite,
-                                 manual_dir=manual_dir, **_overrides(size, length, seed))
+            builder = datasets.build(name, config, data_dir, overwrite=overwrite,
+                                     manual_dir=manual_dir, **_overrides(size, length, seed))
+    except KeyboardInterrupt:
+        err_console.print("Interrupted; nothing partial was kept. Run the same command again "
+                          "to build from the start.", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     _print_info(builder)
 
 

@@ -125,8 +125,14 @@ def train(
                                   command=command)
         except KeyboardInterrupt:
             display.close()
-            err_console.print(f"Interrupted. Run the same command again to resume from the last "
-                              f"completed epoch ({out}).")
+            if (Path(out) / "state" / "state.json").exists():
+                err_console.print(f"Interrupted. Run the same command again to resume from the "
+                                  f"last completed epoch ({out}).", highlight=False,
+                                  soft_wrap=True)
+            else:
+                err_console.print("Interrupted before the first epoch was saved; nothing was "
+                                  "kept. Run the same command again to start over.",
+                                  highlight=False, soft_wrap=True)
             raise typer.Exit(130) from None
         finally:
             display.close()

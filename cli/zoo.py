@@ -16,6 +16,7 @@ from deepmotif_arch.architectures import (
     count_parameters,
     layer_geometry,
 )
+from deepmotif_arch.errors import InvalidArchitectureError, is_out_of_memory
 
 from ._arch_options import (
     Classes,
@@ -131,10 +132,21 @@ def show(
         spec = resolve_spec(name, filters=filters, kernels=kernels, pools=pools,
                             pool_strides=pool_strides, dense_units=dense_units, flavor=flavor)
         geometry = {g.name: g for g in layer_geometry(spec, length)}
-        import_keras()
+        import_keras(data=False)
         from deepmotif_arch.models import build_model
 
-        model = build_model(spec, input_length=length, num_classes=classes)
+        try:
+            model = build_model(spec, input_length=length, num_classes=classes)
+        except InvalidArchitectureError:
+            raise
+        except Exception as exc:
+            if not is_out_of_memory(exc):
+                raise
+            total = count_parameters(spec, length, classes)["total"]
+            raise InvalidArchitectureError(
+                f"{spec.name} has {total:,} parameters, more than this machine can allocate; "
+                "give smaller --filters or --dense-units."
+            ) from None
 
     rows = []
     for layer in model.layers:

@@ -217,13 +217,18 @@ def predict(checkpoint, x, *, batch_size: int = 256) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Probabilities of shape (n, num_classes), columns in ``metadata["class_names"]`` order.
+        Probabilities of shape (n, num_classes), columns in ``metadata["class_names"]`` order;
+        an empty batch (n = 0) gives an empty array without calling the model.
     """
     if isinstance(checkpoint, (str, os.PathLike)):
         model, metadata = load_checkpoint(checkpoint, compile=False)
     else:
         model, metadata = checkpoint
     x = check_input(x, metadata, model)
+    if len(x) == 0:
+        # Keras's predict fails on zero batches and, on JAX, leaves the model unable to
+        # predict again; there is nothing to compute anyway.
+        return np.zeros((0, int(model.output_shape[-1])), dtype=np.float32)
     return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
 
 

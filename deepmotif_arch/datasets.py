@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.errors import DatasetError, storage_problem
 
 __all__ = [
     "DATASETS",
@@ -238,23 +238,84 @@ def _is_tfrecord(builder) -> bool:
 
 
 def build(name: str = "koo_synthetic", config: Any = None, data_dir: str | None = None, *,
-          overwrite: bool = False, manual_dir: str | None = None, **overrides):
+          overwrite: bool = False, manual_dir: str | None = None, wait: bool = False,
+          **overrides):
     """Generate or convert a data set into ``data_dir`` (TFDS shows progress bars).
 
     TFDS writes into a temporary folder and renames it when complete, so an
-    interrupted build never looks finished; building again starts over.
+    interrupted build never looks finished; building again starts over. A build that
+    fails leaves no folder it created behind.
+
+    One process at a time builds a data set config in a data folder: the build holds
+    the lock of its config folder (:mod:`deepmotif_arch.locking`).
+
+    Parameters
+    ----------
+    wait : bool, default False
+        When another process is building the same config, wait for it (and use its
+        result) instead of failing.
 
     Returns
     -------
     tfds.core.DatasetBuilder
         The prepared builder.
-    """
-    import tensorflow_datasets as tfds
 
+    Raises
+    ------
+    DatasetError
+        Bad names or settings, bad manual files, a full disk or a read-only data folder.
+    FolderInUseError
+        Another process is building the same config there (and ``wait`` is False).
+    """
     builder = get_builder(name, config, data_dir, **overrides)
     if builder.is_prepared() and not overwrite:
         verify_prepared(builder)
         return builder
+    if manual_dir is not None and not os.path.isdir(manual_dir):
+        raise DatasetError(f"manual folder {manual_dir!r} does not exist; give the folder that "
+                           "holds the downloaded files.")
+    version_dir = str(builder.data_dir)
+    if "://" in version_dir:  # a remote file system (gs://...): TFDS alone, no lock
+        return _build_unlocked(builder, name, config, data_dir, overwrite, manual_dir,
+                               overrides)
+    config_dir = Path(version_dir).parent
+    root = config_dir.parent.parent
+    made = _missing_folders(config_dir) + _missing_folders(root / "downloads" / "extracted")
+    made.append(config_dir.parent / ".config")  # TFDS's note of the configs, made by builds
+    made = [p for p in made if not p.exists()]
+    lock = None
+    ok = False
+    try:
+        try:
+            config_dir.mkdir(parents=True, exist_ok=True)
+            from deepmotif_arch.locking import lock_folder
+
+            lock = lock_folder(config_dir, holder=f"another build of {name}/"
+                               f"{builder.builder_config.name}",
+                               hint="wait for it to finish or give another --data-dir",
+                               wait=wait)
+        except OSError as exc:
+            raise DatasetError(_storage_sentence(exc, root, name, builder)) from None
+        if not overwrite and builder.is_prepared():  # built by another process meanwhile
+            builder = get_builder(name, config, data_dir, **overrides)
+            verify_prepared(builder)
+            ok = True
+            return builder
+        builder = _build_unlocked(builder, name, config, data_dir, overwrite, manual_dir,
+                                  overrides, root)
+        ok = True
+        return builder
+    finally:
+        if lock is not None:
+            lock.release()
+        if not ok:
+            _remove_new_folders(made)
+
+
+def _build_unlocked(builder, name, config, data_dir, overwrite, manual_dir, overrides,
+                    root=None):
+    import tensorflow_datasets as tfds
+
     mode = (tfds.download.GenerateMode.REUSE_CACHE_IF_EXISTS if overwrite
             else tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS)
     if overwrite and builder.is_prepared():
@@ -262,14 +323,58 @@ def build(name: str = "koo_synthetic", config: Any = None, data_dir: str | None 
 
         shutil.rmtree(builder.data_dir)
         builder = get_builder(name, config, data_dir, **overrides)
-    if manual_dir is not None and not os.path.isdir(manual_dir):
-        raise DatasetError(f"manual folder {manual_dir!r} does not exist; give the folder that "
-                           "holds the downloaded files.")
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(download_mode=mode, manual_dir=manual_dir)
-    )
+    try:
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(download_mode=mode,
+                                                         manual_dir=manual_dir)
+        )
+    except DatasetError:
+        raise
+    except Exception as exc:
+        if storage_problem(exc) is None:
+            raise
+        raise DatasetError(_storage_sentence(exc, root or data_dir or "the TFDS data folder",
+                                             name, builder)) from None
     verify_prepared(builder)
     return builder
+
+
+def _storage_sentence(exc: BaseException, root, name: str, builder) -> str:
+    problem = storage_problem(exc) or getattr(exc, "strerror", None) or type(exc).__name__
+    fix = ("free some space" if "disk" in problem else
+           "give a writable --data-dir (or $TFDS_DATA_DIR)")
+    return (f"cannot build {name}/{builder.builder_config.name} in {root} ({problem}); {fix} "
+            "and run the same command again.")
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """``path`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _remove_new_folders(folders: list[Path]) -> None:
+    """After a failed build: remove the folders it created, if nothing else is in them."""
+    import shutil
+
+    ordered = sorted(set(folders), key=lambda p: len(p.parts), reverse=True)
+    for _ in range(2):  # a data set's .config goes once its config folders have gone
+        for folder in ordered:
+            if not folder.is_dir():
+                continue
+            if folder.name == ".config":
+                # TFDS's note of a data set's configs, only worth keeping beside built data.
+                if not any(p.name != ".config" for p in folder.parent.iterdir()):
+                    shutil.rmtree(folder, ignore_errors=True)
+                continue
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
 
 
 def _prepared_builder(name, config, data_dir, build_missing, overrides):
@@ -283,7 +388,7 @@ def _prepared_builder(name, config, data_dir, build_missing, overrides):
             )
         print(f"Building {name}/{builder.builder_config.name} in {builder.data_dir} "
               "(first use only).", file=sys.stderr)
-        builder = build(name, config, data_dir, **overrides)
+        builder = build(name, config, data_dir, wait=True, **overrides)
     verify_prepared(builder)
     return builder
 

@@ -7,6 +7,8 @@ traceback.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = ["DeepMotifError", "UnknownModelError", "InvalidArchitectureError", "DatasetError"]
 
 
@@ -86,3 +88,77 @@ class TrainingError(DeepMotifError):
 
 
 __all__ += ["CheckpointError", "TrainingError"]
+
+
+class FolderInUseError(DeepMotifError):
+    """A folder that another running process holds (see :mod:`deepmotif_arch.locking`).
+
+    Attributes
+    ----------
+    folder : str
+        The folder.
+    pid : int or None
+        The process that holds it, when it could be read.
+    """
+
+    def __init__(self, message: str, *, folder: str, pid: int | None):
+        self.folder = folder
+        self.pid = pid
+        super().__init__(message)
+
+
+__all__ += ["FolderInUseError", "storage_problem", "is_out_of_memory"]
+
+#: errno values of storage faults a user can fix, and how each is described.
+_STORAGE_ERRNOS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+#: The same faults as the C library spells them, for errors that carry only text
+#: (TensorFlow's file system, TFDS's wrappers).
+_STORAGE_TEXTS = {
+    "No space left on device": "the disk is full",
+    "Disk quota exceeded": "the disk quota is exceeded",
+    "Read-only file system": "the file system is read-only",
+    "Permission denied": "permission denied",
+}
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """What a storage fault is, in a few words, or None for any other error.
+
+    A full disk or quota, a read-only file system and a refused permission are faults a
+    user can fix; they come as :class:`OSError` with an ``errno`` from Python, and as
+    TensorFlow or TFDS errors whose message quotes the C library's text. The cause chain
+    is followed, so wrapped errors are recognised too.
+
+    >>> storage_problem(OSError(28, "No space left on device"))
+    'the disk is full'
+    >>> storage_problem(ValueError("bad")) is None
+    True
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRNOS:
+            return _STORAGE_ERRNOS[exc.errno]
+        text = str(exc)
+        for needle, problem in _STORAGE_TEXTS.items():
+            if needle in text:
+                return problem
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether an error says that a size is too large to allocate (NumPy, JAX, TensorFlow,
+    PyTorch)."""
+    if isinstance(exc, (MemoryError, OverflowError)):
+        return True
+    text = str(exc)
+    return any(needle in text for needle in (
+        "RESOURCE_EXHAUSTED", "Out of memory", "out of memory", "OOM when allocating",
+        "can't allocate memory", "Unable to allocate"))

@@ -20,7 +20,8 @@ model), the early-stopping state (best loss, epochs without improvement) and the
 history (which those callbacks do not persist), plus a data order and dropout masks
 that depend only on (trial, epoch). Each epoch therefore gets its own shuffling seed
 and its own dropout seeds; the state is written atomically after every epoch.
-Keras's ``TerminateOnNaN`` still stops a diverging epoch.
+Keras's ``TerminateOnNaN`` still stops a diverging epoch, and a loss that is not finite,
+or grows far beyond what binary cross-entropy can reach, stops the run with an error.
 
 Layout of an output folder::
 
@@ -28,10 +29,25 @@ Layout of an output folder::
     history.csv     one row per epoch
     run.json        manifest: spec, data set, seeds, backend, versions, times, metrics
     state/          while running: last epoch's checkpoint, best checkpoint, state.json
+    .lock           while running: the lock that keeps a second run out (its PID inside)
+
+Faults. One run at a time writes into a folder (:mod:`deepmotif_arch.locking`); a second
+is refused with the first one's PID. Ctrl-C (SIGINT) stops a run at any moment: while
+an epoch's state is saved it is held back until the save is complete, then raised as
+:class:`KeyboardInterrupt`, so the next run resumes after that epoch. A full disk or a
+read-only folder is a :class:`~deepmotif_arch.errors.TrainingError` naming the path. A
+run that fails before its first epoch is saved leaves no ``state/`` folder, and no
+output folder if it created it.
+
+For tests only: with the environment variable ``DEEPMOTIF_TEST_SAVE_PAUSE`` set to a
+number of seconds, every epoch's state save pauses that long after writing the epoch's
+checkpoint and before pointing ``state.json`` at it, so a test can send SIGINT while a
+save is in progress (tests/test_faults.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -40,9 +56,11 @@ import math
 import os
 import platform
 import shutil
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +69,12 @@ import numpy as np
 
 from deepmotif_arch.architectures import ArchSpec
 from deepmotif_arch.checkpoints import atomic_write_text, save_checkpoint
-from deepmotif_arch.errors import TrainingError
+from deepmotif_arch.errors import (
+    DeepMotifError,
+    TrainingError,
+    is_out_of_memory,
+    storage_problem,
+)
 
 __all__ = ["TrainSettings", "EpochRecord", "train", "default_output_dir", "PRECISIONS"]
 
@@ -64,6 +87,14 @@ OPTIMIZERS: dict[str, dict[str, float]] = {
     "released": {"learning_rate": 1e-3, "beta_1": 0.95, "epsilon": 1e-8},
 }
 RUN_FORMAT_VERSION = 1
+#: Binary cross-entropy stays below -ln(1e-7) = 16.1 (Keras clips probabilities at 1e-7),
+#: so a larger training loss comes from the L2 penalty of weights that have blown up.
+LOSS_LIMIT = 100.0
+#: A loss this many times the first epoch's also counts as divergence.
+LOSS_GROWTH_LIMIT = 100.0
+_BCE_MAX = -math.log(1e-7)
+#: Test hook: seconds to pause inside every state save (see the module docstring).
+SAVE_PAUSE_ENV = "DEEPMOTIF_TEST_SAVE_PAUSE"
 
 
 @dataclass
@@ -384,24 +415,55 @@ def train(
     Raises
     ------
     TrainingError
-        The output folder holds a different run, cannot be written, or training
-        diverged (non-finite loss).
+        The output folder holds a different run or damaged files, cannot be written
+        (read-only, disk full), or training diverged (a loss that is not finite or has
+        blown up).
+    FolderInUseError
+        Another process is training into the same folder (the message names its PID).
+    KeyboardInterrupt
+        On Ctrl-C; an epoch being saved is saved first, and the same call resumes after it.
     """
     import keras
-
-    from deepmotif_arch import datasets
-    from deepmotif_arch.models import build_model
 
     settings.validate()
     settings = dataclasses.replace(settings, dataset_config=_resolved_config(settings))
     backend = keras.backend.backend()
     out = Path(output) if output is not None else default_output_dir(settings)
-    state_dir = out / "state"
     identity = settings.identity(backend)
-    done = _finished_run(out, identity)
-    if done is not None:
-        return done
-    _prepare_output(out, state_dir, identity)
+    created = _missing_folders(out)
+    lock = None
+    finished = False
+    try:
+        lock = _lock_output(out)
+        with _InterruptGuard() as guard:
+            result = _finished_run(out, identity)
+            if result is None:
+                result = _train_locked(settings, out, identity, backend, guard, on_epoch,
+                                       on_start, command)
+        finished = True
+        return result
+    finally:
+        if lock is not None:
+            if not finished:
+                _discard_unstarted_state(out / "state")
+            lock.release()
+        if not finished:
+            for folder in created:  # deepest first; only the ones this call made
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+
+
+def _train_locked(settings, out, identity, backend, guard, on_epoch, on_start, command):
+    """The body of :func:`train`, run while holding the output folder's lock."""
+    import keras
+
+    from deepmotif_arch import datasets
+    from deepmotif_arch.models import build_model
+
+    state_dir = out / "state"
+    state = _prepare_output(out, state_dir, identity)
 
     started = time.time()
     train_stream = datasets.SplitStream(settings.dataset, "train", config=settings.dataset_config,
@@ -421,7 +483,6 @@ def train(
 
     if settings.precision != "float32":
         keras.mixed_precision.set_global_policy(settings.precision)
-    state = _read_state(state_dir)
     history: list[EpochRecord] = [EpochRecord(**r) for r in state["history"]] if state else []
     start_epoch = state["epoch"] + 1 if state else 0
     best_loss = state["best_val_loss"] if state else math.inf
@@ -438,10 +499,10 @@ def train(
     with _Distribution(settings.distribute, backend) as dist, \
             jax_max_pool(settings.fast_pool), jax_unrolled_threefry():
         if state:
-            model = keras.models.load_model(state_dir / state["checkpoint"])
+            model = _load_model(state_dir / state["checkpoint"], state_dir)
         else:
-            model = build_model(settings.spec, input_length=train_stream.input_length,
-                                num_classes=train_stream.num_classes)
+            model = _build(build_model, settings.spec, train_stream.input_length,
+                           train_stream.num_classes)
             model.compile(
                 optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate,
                                                 beta_1=settings.beta_1,
@@ -462,6 +523,7 @@ def train(
 
         stopped_early = False
         for epoch in range(start_epoch, settings.epochs):
+            guard.check()
             if wait >= settings.patience:
                 stopped_early = True
                 break
@@ -482,11 +544,8 @@ def train(
                 if "between 0 and 1" not in str(exc):
                     raise
                 loss = math.nan
-            if not math.isfinite(loss):
-                raise TrainingError(
-                    f"training diverged: the loss became {loss} in epoch {epoch + 1}; "
-                    f"try a smaller --lr than {settings.learning_rate:g} or --precision float32."
-                )
+            guard.check()
+            _check_loss(loss, epoch, history, settings, out, saved=state is not None or epoch > 0)
             p_val = np.asarray(model.predict(x_val, batch_size=settings.batch_size, verbose=0)
                                if in_memory else
                                model.predict(datasets.for_backend(val_ds), verbose=0),
@@ -498,41 +557,220 @@ def train(
             improved = val_loss < best_loss
             if improved:
                 best_loss, best_epoch, wait = val_loss, epoch, 0
-                save_checkpoint(model, state_dir / "best.keras", include_optimizer=False)
             else:
                 wait += 1
             record = EpochRecord(epoch + 1, loss, val_loss, val_auroc,
                                  time.perf_counter() - tick, improved)
             history.append(record)
-            _write_state(model, state_dir, identity, epoch, best_loss, best_epoch, wait, history)
+            # Ctrl-C waits until the epoch is saved; the next run resumes after it.
+            with guard.deferred(), _writing(state_dir, state_dir):
+                if improved:
+                    save_checkpoint(model, state_dir / "best.keras", include_optimizer=False)
+                _write_state(model, state_dir, identity, epoch, best_loss, best_epoch, wait,
+                             history)
             if on_epoch is not None:
                 on_epoch(record, {**facts, "best_val_loss": best_loss, "best_epoch": best_epoch,
                                   "wait": wait})
         else:
             stopped_early = wait >= settings.patience
+        guard.check()
 
     return _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, in_memory,
                    stopped_early, class_names, builder, train_stream, started, backend,
-                   start_epoch, command)
+                   start_epoch, command, guard)
+
+
+class _InterruptGuard:
+    """Ctrl-C (SIGINT) during a run: raised at once, or held back while state is saved.
+
+    Python's own handler raises :class:`KeyboardInterrupt` wherever the main thread is;
+    raised inside a garbage-collection callback or a ``__del__`` method (which JAX and
+    h5py run often while a checkpoint is written) it is printed as "Exception ignored"
+    and lost, and the run went on to the end. This handler records every SIGINT, raises
+    it unless a save is in progress (:meth:`deferred`), and :meth:`check` raises a
+    recorded one again at the points between epochs, so none is lost.
+
+    Installed only in the main thread and only over Python's default handler (a process
+    started with SIGINT ignored, or an application with its own handler, keeps its own).
+    """
+
+    def __init__(self):
+        self.received = False
+        self._deferring = 0
+        self._previous = None
+
+    def __enter__(self) -> _InterruptGuard:
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        self.received = True
+        if not self._deferring:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold Ctrl-C back while the block runs; :meth:`check` raises it afterwards."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if Ctrl-C came (and was held back or lost) meanwhile."""
+        if self.received and not self._deferring:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _writing(where: Path, state_dir: Path) -> Iterator[None]:
+    """Turn a full disk or a read-only folder while writing into one TrainingError."""
+    try:
+        yield
+    except DeepMotifError:
+        raise
+    except Exception as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        fix = "free some space" if "disk" in problem else "make it writable"
+        then = ("resume from the last saved epoch" if (state_dir / "state.json").exists()
+                else "start over")
+        raise TrainingError(f"cannot write to {where} ({problem}); {fix} and run the same "
+                            f"command again to {then}.") from None
+
+
+def _check_loss(loss: float, epoch: int, history: list[EpochRecord], settings: TrainSettings,
+                out: Path, saved: bool) -> None:
+    """Stop a run whose training loss is not finite or has blown up."""
+    again = (f"delete {out} and train again with a smaller --lr than "
+             f"{settings.learning_rate:g}" if saved else
+             f"try a smaller --lr than {settings.learning_rate:g}")
+    if not math.isfinite(loss):
+        raise TrainingError(f"training diverged: the loss became {loss} in epoch {epoch + 1}; "
+                            f"{again} or --precision float32.")
+    first = history[0].loss if history else None
+    limit = LOSS_LIMIT if first is None else min(LOSS_LIMIT, LOSS_GROWTH_LIMIT * first)
+    if loss > limit:
+        why = (f"more than binary cross-entropy alone can reach ({_BCE_MAX:.1f})"
+               if loss > _BCE_MAX else
+               f"more than {LOSS_GROWTH_LIMIT:g} times the first epoch's {first:.4g}")
+        raise TrainingError(f"training diverged: the loss rose to {loss:.4g} in epoch "
+                            f"{epoch + 1}, {why}, so the weights have blown up; {again}.")
+
+
+def _build(build_model, spec: ArchSpec, input_length: int, num_classes: int):
+    """``build_model``, with an architecture too large for memory as one TrainingError."""
+    try:
+        return build_model(spec, input_length=input_length, num_classes=num_classes)
+    except DeepMotifError:
+        raise
+    except Exception as exc:
+        if not is_out_of_memory(exc):
+            raise
+        from deepmotif_arch.architectures import count_parameters
+
+        total = count_parameters(spec, input_length, num_classes)["total"]
+        raise TrainingError(
+            f"{spec.name} has {total:,} parameters, more than this machine can allocate; "
+            "give smaller --filters or --dense-units."
+        ) from None
+
+
+def _load_model(path: Path, state_dir: Path):
+    """A checkpoint of ``state/``; a damaged one is a TrainingError naming it."""
+    import keras
+
+    try:
+        return keras.models.load_model(path)
+    except Exception as exc:  # Keras raises many kinds for a damaged archive
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise TrainingError(f"{path} is damaged (Keras cannot open it: {reason}); delete "
+                            f"{state_dir} to start the run over.") from None
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """``path`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _lock_output(out: Path):
+    """Create ``out`` and take its lock; None for a finished run in a read-only folder."""
+    from deepmotif_arch.locking import lock_folder
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return lock_folder(out, holder="another `deepmotif train`",
+                           hint="wait for it to finish or choose another --output")
+    except OSError as exc:
+        if (out / "run.json").is_file():  # nothing will be written: read the finished run
+            return None
+        raise TrainingError(f"cannot write to the output folder {out} "
+                            f"({storage_problem(exc) or exc.strerror}); choose a writable "
+                            "--output.") from None
+
+
+def _discard_unstarted_state(state_dir: Path) -> None:
+    """Remove ``state/`` unless it holds a saved epoch (a failed start leaves none).
+
+    Only files a run writes there go (checkpoints and their temporary names); a folder
+    that still holds anything else is left alone.
+    """
+    if not state_dir.is_dir() or (state_dir / "state.json").exists():
+        return
+    for path in state_dir.iterdir():
+        if path.is_file() and (path.name == "best.keras" or path.name.startswith("epoch-")
+                               or ".tmp-" in path.name):
+            path.unlink(missing_ok=True)
+    try:
+        state_dir.rmdir()
+    except OSError:
+        pass
 
 
 def _finished_run(out: Path, identity: dict) -> RunResult | None:
     manifest_path = out / "run.json"
     if not manifest_path.exists():
         return None
+    damaged = (f"{manifest_path} is damaged; move the folder away or choose another "
+               "--output.")
     try:
         manifest = json.loads(manifest_path.read_text())
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise TrainingError(f"{manifest_path} is not valid JSON; move the folder away or "
                             "choose another --output.") from None
+    except OSError as exc:
+        raise TrainingError(f"cannot read {manifest_path} ({exc.strerror}); move the folder "
+                            "away or choose another --output.") from None
+    if not isinstance(manifest, dict):
+        raise TrainingError(damaged)
     if manifest.get("identity") != identity:
         raise TrainingError(_different_run_message(out, manifest.get("identity"), identity))
-    history = [EpochRecord(**r) for r in manifest.get("history", [])]
+    try:
+        history = [EpochRecord(**r) for r in manifest.get("history", [])]
+    except TypeError:
+        raise TrainingError(damaged) from None
+    if not (out / "model.keras").is_file():
+        raise TrainingError(f"{out} holds run.json but no model.keras; move the folder away "
+                            "or choose another --output.")
     return RunResult(out, out / "model.keras", manifest, history, already_complete=True)
 
 
 def _different_run_message(out: Path, theirs: dict | None, ours: dict) -> str:
-    if not theirs:
+    if not theirs or not isinstance(theirs, dict):
         return (f"{out} holds files that are not a deepmotif run; choose another --output or "
                 "empty the folder.")
     diff = [k for k in ours if theirs.get(k) != ours.get(k)]
@@ -541,15 +779,9 @@ def _different_run_message(out: Path, theirs: dict | None, ours: dict) -> str:
             f"{ours.get(first)!r} now); choose another --output or delete that folder.")
 
 
-def _prepare_output(out: Path, state_dir: Path, identity: dict) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-test-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise TrainingError(f"cannot write to the output folder {out} ({exc.strerror}); "
-                            "choose a writable --output.") from None
+def _prepare_output(out: Path, state_dir: Path, identity: dict) -> dict | None:
+    """The saved state of the run in ``out`` (None for a new run); refuses a folder that
+    holds something else. ``state/`` itself is made by the first save."""
     state = _read_state(state_dir)
     if state is not None and state.get("identity") != identity:
         raise TrainingError(_different_run_message(out, state.get("identity"), identity))
@@ -561,22 +793,53 @@ def _prepare_output(out: Path, state_dir: Path, identity: dict) -> None:
                 f"{out} already holds {', '.join(sorted(foreign)[:3])} but no unfinished run "
                 "to resume; choose another --output or empty the folder."
             )
-    state_dir.mkdir(exist_ok=True)
+    return state
+
+
+#: state.json's fields and their JSON types.
+_STATE_FIELDS = {"identity": dict, "epoch": int, "checkpoint": str,
+                 "best_val_loss": (int, float), "best_epoch": int, "wait": int, "history": list}
 
 
 def _read_state(state_dir: Path) -> dict | None:
     path = state_dir / "state.json"
     if not path.exists():
         return None
+    damaged = f"{path} is damaged; delete {state_dir} to start the run over."
     try:
         state = json.loads(path.read_text())
-    except json.JSONDecodeError:
-        raise TrainingError(f"{path} is damaged; delete {state_dir} to start the run "
-                            "over.") from None
-    if not (state_dir / state.get("checkpoint", "")).is_file():
-        raise TrainingError(f"{path} points to a missing checkpoint; delete {state_dir} to "
-                            "start the run over.")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise TrainingError(damaged) from None
+    if not isinstance(state, dict) or any(not isinstance(state.get(k), t)
+                                          for k, t in _STATE_FIELDS.items()):
+        raise TrainingError(damaged)
+    try:
+        [EpochRecord(**r) for r in state["history"]]
+    except TypeError:
+        raise TrainingError(damaged) from None
+    if Path(state["checkpoint"]).name != state["checkpoint"] or \
+            not state["checkpoint"].endswith(".keras"):
+        raise TrainingError(damaged)
+    needed = [state["checkpoint"]] + (["best.keras"] if state["best_epoch"] >= 0 else [])
+    for name in needed:
+        if not (state_dir / name).is_file():
+            raise TrainingError(f"{path} points to a missing checkpoint; delete {state_dir} to "
+                                "start the run over.")
+        if not _complete_archive(state_dir / name):
+            raise TrainingError(f"{state_dir / name} is damaged (truncated or not a .keras "
+                                f"archive); delete {state_dir} to start the run over.")
     return state
+
+
+def _complete_archive(path: Path) -> bool:
+    """Whether a ``.keras`` file is a zip archive whose members all pass their CRC check."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.testzip() is None and "config.json" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
 
 
 def _write_state(model, state_dir: Path, identity: dict, epoch: int, best_loss: float,
@@ -584,6 +847,9 @@ def _write_state(model, state_dir: Path, identity: dict, epoch: int, best_loss: 
     """Checkpoint the epoch, then point state.json at it, then drop older checkpoints."""
     name = f"epoch-{epoch + 1:04d}.keras"
     save_checkpoint(model, state_dir / name)
+    pause = os.environ.get(SAVE_PAUSE_ENV)
+    if pause:  # tests only: a save in progress that a test can interrupt
+        time.sleep(float(pause))
     state = {
         "identity": identity,
         "epoch": epoch,
@@ -612,15 +878,13 @@ def _history_csv(history: list[EpochRecord]) -> str:
 
 def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, in_memory,
             stopped_early, class_names, builder, train_stream, started, backend, start_epoch,
-            command):
-    import keras
-
+            command, guard):
     from deepmotif_arch import datasets
     from deepmotif_arch.metrics import classification_metrics
 
     if best_epoch < 0:
         raise TrainingError("no epoch finished; nothing to save.")
-    model = keras.models.load_model(state_dir / "best.keras")
+    model = _load_model(state_dir / "best.keras", state_dir)
     test = datasets.SplitStream(settings.dataset, "test", config=settings.dataset_config,
                                 data_dir=settings.data_dir)
     ys, ps = [], []
@@ -660,8 +924,6 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "test_metrics": {"auroc": metrics["auroc"], "aupr": metrics["aupr"],
                          "bce": metrics["bce"]},
     }
-    save_checkpoint(model, out / "model.keras", metadata, include_optimizer=False)
-    atomic_write_text(out / "history.csv", _history_csv(history))
     manifest = {
         "format_version": RUN_FORMAT_VERSION,
         "identity": identity,
@@ -680,6 +942,10 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "command": command or " ".join(sys.argv),
         "checkpoint": "model.keras",
     }
-    atomic_write_text(out / "run.json", json.dumps(manifest, indent=2))
-    shutil.rmtree(state_dir, ignore_errors=True)
+    guard.check()
+    with guard.deferred(), _writing(out, state_dir):
+        save_checkpoint(model, out / "model.keras", metadata, include_optimizer=False)
+        atomic_write_text(out / "history.csv", _history_csv(history))
+        atomic_write_text(out / "run.json", json.dumps(manifest, indent=2))  # marks it finished
+        shutil.rmtree(state_dir, ignore_errors=True)
     return RunResult(out, out / "model.keras", manifest, history, resumed_from=start_epoch)

@@ -18,20 +18,24 @@ Every row of a block is checked to be one-hot and every kept label to be 0 or 1.
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import tarfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.errors import DatasetError, storage_problem
 
 from . import matfile
 
 __all__ = [
     "CLASS_NAMES", "DEEPSEA_COLUMNS", "SEQUENCE_LENGTH", "NUM_FEATURES", "BUNDLE_URL",
     "BUNDLE_ARCHIVE", "BUNDLE_FOLDER", "SPLIT_FILES", "SplitFile", "SplitSource", "Block",
-    "SplitReader", "find_bundle", "inspect_split", "convert_block",
+    "SplitReader", "find_bundle", "extract_bundle", "inspect_split", "convert_block",
 ]
 
 #: The 12 transcription factors, in the class order of the library (and the paper).
@@ -135,6 +139,89 @@ def find_bundle(root: str | Path) -> tuple[str, Path] | None:
     if archive.is_file():
         return "archive", archive
     return None
+
+
+#: Folders that :func:`extract_bundle` extracts into start with this name.
+EXTRACT_PREFIX = "koo_invivo-manual-bundle."
+
+
+def extract_bundle(archive: str | Path, into: str | Path) -> Path:
+    """Extract DeepSEA's tarball into a new folder under ``into``; return that folder.
+
+    Every call extracts afresh: a tarball replaced under the same name is never
+    answered by an earlier extraction (TFDS's own extractor reuses any folder of the
+    same name), and folders left by an extraction that was killed are removed first.
+    Members stream to disk one at a time (TFDS's extractor reads each whole member into
+    memory, 17.6 GB for ``train.mat``); only regular files and folders inside the
+    archive are written (tarfile's ``data`` filter). The caller removes the folder when
+    done with it.
+
+    Raises
+    ------
+    DatasetError
+        One sentence naming the archive: not a tar archive, truncated or damaged, a
+        member that would land outside the folder, or a full or read-only disk. The
+        partial folder is removed.
+    """
+    archive, into = Path(archive), Path(into)
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+        for old in into.glob(EXTRACT_PREFIX + "*"):
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise DatasetError(_extract_failure(archive, into, exc, 0)) from None
+    target = into / f"{EXTRACT_PREFIX}{os.getpid()}"
+    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+    members = 0
+    try:
+        with tarfile.open(archive, "r|*") as tar:
+            for member in tar:
+                if not safe and not _safe_member(member):  # Pythons before tarfile filters
+                    raise DatasetError(f"{archive} holds {member.name!r}, which would land "
+                                       f"outside the folder it is extracted to; download the "
+                                       f"bundle again from {BUNDLE_URL}.")
+                tar.extract(member, target, **safe)
+                members += 1
+    except DatasetError:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise DatasetError(_extract_failure(archive, into, exc, members)) from None
+    except BaseException:  # Ctrl-C: nothing partial stays
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    if members == 0:
+        shutil.rmtree(target, ignore_errors=True)
+        raise DatasetError(f"{archive} is an empty tar archive; download DeepSEA's bundle "
+                           f"again from {BUNDLE_URL}.")
+    return target
+
+
+def _safe_member(member: tarfile.TarInfo) -> bool:
+    parts = Path(member.name).parts
+    return (member.isfile() or member.isdir()) and not Path(member.name).is_absolute() \
+        and ".." not in parts
+
+
+def _extract_failure(archive: Path, into: Path, exc: BaseException, members: int) -> str:
+    """One sentence for an archive that could not be extracted."""
+    problem = storage_problem(exc)
+    if problem is not None:
+        fix = ("free some space (the extracted bundle takes about 20 GB)" if "disk" in problem
+               else "give a writable --data-dir")
+        return f"cannot extract {archive} into {into} ({problem}); {fix} and build again."
+    reason = str(exc).splitlines()[0].rstrip(".") if str(exc) else type(exc).__name__
+    if isinstance(exc, tarfile.FilterError):
+        return (f"{archive} holds a member that would land outside the folder it is "
+                f"extracted to ({reason}); download the bundle again from {BUNDLE_URL}.")
+    truncated = (members > 0 or isinstance(exc, EOFError)
+                 or "end of data" in reason or "ended before" in reason)
+    if truncated:
+        return (f"{archive} is truncated or damaged ({reason}); download it again from "
+                f"{BUNDLE_URL}.")
+    return (f"{archive} is not a tar archive ({reason}); put DeepSEA's {BUNDLE_ARCHIVE} from "
+            f"{BUNDLE_URL} there, or its extracted {BUNDLE_FOLDER}/ folder.")
 
 
 def _shape_text(shape) -> str:

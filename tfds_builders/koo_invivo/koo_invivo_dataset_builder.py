@@ -10,6 +10,8 @@ pipeline. See README.md beside this file.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -81,10 +83,17 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         # `tfds build --beam_pipeline_options=...` does); otherwise plain generators.
         self._use_beam = download_config is not None and (
             download_config.beam_runner is not None or download_config.beam_options is not None)
-        if self._use_beam:
-            return super()._download_and_prepare(dl_manager, download_config)
-        with _bounded_shuffle_buffer(SHUFFLE_BUFFER_BYTES, SHUFFLE_BUCKETS):
-            return super()._download_and_prepare(dl_manager, download_config)
+        self._extracted = None
+        try:
+            if self._use_beam:
+                return super()._download_and_prepare(dl_manager, download_config)
+            with _bounded_shuffle_buffer(SHUFFLE_BUFFER_BYTES, SHUFFLE_BUCKETS):
+                return super()._download_and_prepare(dl_manager, download_config)
+        finally:
+            # A tarball from the manual folder is extracted afresh for every build, and
+            # its extraction goes when the build ends (see deepsea.extract_bundle).
+            if self._extracted is not None:
+                shutil.rmtree(self._extracted, ignore_errors=True)
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         folder = self._bundle_folder(dl_manager)
@@ -105,18 +114,21 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         found = deepsea.find_bundle(Path(str(manual))) if manual is not None else None
         if found and found[0] == "folder":
             return found[1]
-        if found:  # the tarball, put there by hand
-            extracted = dl_manager.extract(found[1])
+        if found:  # the tarball, put there by hand: extracted afresh, checked
+            into = getattr(dl_manager, "_extract_dir", None) or \
+                Path(str(dl_manager.download_dir)) / "extracted"
+            extracted = self._extracted = deepsea.extract_bundle(found[1], Path(str(into)))
             where = f"{found[1]}"
         else:
-            _check_reachable(dl_manager, manual)
+            # The folder the user gave, even when TFDS calls it unusable for being empty.
+            given = manual if manual is not None else getattr(dl_manager, "_manual_dir", None)
+            _check_reachable(dl_manager, given)
             extracted = dl_manager.download_and_extract(deepsea.BUNDLE_URL)
             where = deepsea.BUNDLE_URL
         inside = deepsea.find_bundle(Path(str(extracted)))
         if not inside or inside[0] != "folder":
-            raise DatasetError(f"{where} unpacked to {extracted} without train.mat, valid.mat or "
-                               f"test.mat; expected DeepSEA's {deepsea.BUNDLE_FOLDER}/ folder in "
-                               f"it.")
+            raise DatasetError(f"{where} unpacked without train.mat, valid.mat or test.mat; "
+                               f"expected DeepSEA's {deepsea.BUNDLE_FOLDER}/ folder in it.")
         return inside[1]
 
     def _generate_examples(self, source: deepsea.SplitSource):
@@ -143,7 +155,9 @@ def _check_reachable(dl_manager, manual) -> None:
     try:
         socket.create_connection((url.hostname, url.port or 80), timeout=10).close()
     except OSError as exc:
-        folder = manual or "~/tensorflow_datasets/downloads/manual/"
+        folder = str(manual) if manual else "~/tensorflow_datasets/downloads/manual/"
+        if manual and os.path.isdir(str(manual)) and not os.listdir(str(manual)):
+            folder += " (it is empty)"
         raise DatasetError(
             f"koo_invivo needs DeepSEA's training bundle, which is not in the manual folder "
             f"{folder} and cannot be downloaded from here ({url.hostname}: "

@@ -15,6 +15,7 @@ import tensorflow_datasets as tfds
 
 from deepmotif_arch import synthetic
 from deepmotif_arch._tfds_utils import deterministic_serialization
+from deepmotif_arch.errors import DatasetError
 
 _DESCRIPTION = """
 Synthetic regulatory sequences of Koo & Eddy (2019): 1 to 5 motifs of 12 transcription
@@ -49,6 +50,9 @@ class KooSyntheticConfig(tfds.core.BuilderConfig):
 
     def __post_init__(self):
         synthetic.check_config(self.num_sequences, self.length, self.count_probs)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise DatasetError(f"seed is {self.seed!r}; it must be 0 or a positive integer "
+                               "such as 3.")
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
