@@ -96,43 +96,48 @@ def table1(
                       f"{parallel} at a time; results in {results}/, runs in {runs}/.")
         if not todo:
             return
-        started: dict = {}
-        failures = []
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=False) as progress:
-            task = progress.add_task("Table 1", total=len(todo))
+        from deepmotif_arch.locking import lock_folder
 
-            def on_start(job, chosen):
-                started[job] = time.time()
-                progress.console.print(f"start  {job.model} trial {job.trial} ({chosen})")
+        results.mkdir(parents=True, exist_ok=True)
+        with lock_folder(results, holder="another `deepmotif experiment table1`",
+                         hint="wait for it to finish or give another --results"):
+            started: dict = {}
+            failures = []
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, transient=False) as progress:
+                task = progress.add_task("Table 1", total=len(todo))
 
-            def on_done(job, result, error):
-                minutes = (time.time() - started.get(job, time.time())) / 60
-                if result is not None:
-                    conv1 = result["layers"]["conv1"]
-                    progress.console.print(
-                        f"done   {job.model} trial {job.trial}: AU-ROC "
-                        f"{result['test']['auroc_mean']:.3f}, JASPAR "
-                        f"{conv1['fraction_jaspar']:.2f}, relevant "
-                        f"{conv1['fraction_relevant']:.2f}, {minutes:.1f} min")
-                else:
-                    failures.append((job, error))
-                    progress.console.print(f"[red]failed[/] {job.model} trial {job.trial}: "
-                                           f"{error}")
-                progress.advance(task)
+                def on_start(job, chosen):
+                    started[job] = time.time()
+                    progress.console.print(f"start  {job.model} trial {job.trial} ({chosen})")
 
-            try:
-                ex.run_sweep(todo, results=results, runs=runs, backend=backend,
-                             parallel=parallel, flavor=flavor, data_dir=data_dir,
-                             config=config, epochs=epochs, patience=patience, on_done=on_done,
-                             on_start=on_start, preset=preset)
-            except KeyboardInterrupt:
-                err_console.print("Interrupted; run the same command again to resume.")
-                raise typer.Exit(130) from None
-        if failures:
-            raise fail(f"{len(failures)} job(s) failed (first: {failures[0][0].model} trial "
-                       f"{failures[0][0].trial}: {failures[0][1]}); see "
-                       f"{runs}/<model>/trial-<N>.log.", code=1)
+                def on_done(job, result, error):
+                    minutes = (time.time() - started.get(job, time.time())) / 60
+                    if result is not None:
+                        conv1 = result["layers"]["conv1"]
+                        progress.console.print(
+                            f"done   {job.model} trial {job.trial}: AU-ROC "
+                            f"{result['test']['auroc_mean']:.3f}, JASPAR "
+                            f"{conv1['fraction_jaspar']:.2f}, relevant "
+                            f"{conv1['fraction_relevant']:.2f}, {minutes:.1f} min")
+                    else:
+                        failures.append((job, error))
+                        progress.console.print(f"[red]failed[/] {job.model} trial {job.trial}: "
+                                               f"{error}")
+                    progress.advance(task)
+
+                try:
+                    ex.run_sweep(todo, results=results, runs=runs, backend=backend,
+                                 parallel=parallel, flavor=flavor, data_dir=data_dir,
+                                 config=config, epochs=epochs, patience=patience, on_done=on_done,
+                                 on_start=on_start, preset=preset)
+                except KeyboardInterrupt:
+                    err_console.print("Interrupted; run the same command again to resume.")
+                    raise typer.Exit(130) from None
+            if failures:
+                raise fail(f"{len(failures)} job(s) failed (first: {failures[0][0].model} trial "
+                           f"{failures[0][0].trial}: {failures[0][1]}); see "
+                           f"{runs}/<model>/trial-<N>.log.", code=1)
 
 
 @app.command("run-job", hidden=True)

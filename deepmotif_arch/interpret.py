@@ -359,20 +359,39 @@ def write_interpretation(result: Interpretation, folder, *,
     Returns
     -------
     list of pathlib.Path
-        The files written.
+        The files written. If writing fails (a full disk, say), the files this call
+        wrote are removed again, and the folder too when this call created it.
     """
-    from deepmotif_arch import logos
-    from deepmotif_arch.meme import format_meme
-    from deepmotif_arch.tomtom import write_tomtom_tsv
-
     formats = _check_formats(formats)
     out = Path(folder)
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DeepMotifError(f"cannot create the output folder {str(out)!r} "
                              f"({exc.strerror}).") from None
     written: list[Path] = []
+    try:
+        _write_files(result, out, written, formats=formats, grid=grid, per_filter=per_filter,
+                     ground_truth=ground_truth, meme=meme, tables=tables)
+    except BaseException:
+        # nothing half-done stays behind: this call's files (and a folder it created) go
+        for path in written:
+            path.unlink(missing_ok=True)
+        if created:
+            import shutil
+
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return written
+
+
+def _write_files(result, out: Path, written: list, *, formats, grid, per_filter, ground_truth,
+                 meme, tables) -> None:
+    from deepmotif_arch import logos
+    from deepmotif_arch.meme import format_meme
+    from deepmotif_arch.tomtom import write_tomtom_tsv
+
     pwms, report = result.pwms, result.report
     full = pwms.motifs(clip=False)
     if meme:
@@ -418,7 +437,6 @@ def write_interpretation(result: Interpretation, folder, *,
         fig = logos.ground_truth_figure()
         for fmt in formats:
             written.append(logos.save_figure(fig, out / f"ground_truth.{fmt}"))
-    return written
 
 
 def _check_formats(formats) -> list[str]:

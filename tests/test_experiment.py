@@ -208,3 +208,27 @@ def test_quirk_models_are_cnn50_with_more_filters():
     rows = ex.summarize([_fake("cnn-50-f60", 0, 0.97, 0.9, 0.8)])
     assert rows[0]["quirk"] and rows[0]["paper_jaspar"] == 0.973  # the CNN-25 (60) row
     assert ex.outside_counts(rows) == {"match": (0, 0), "auroc": (0, 0)}
+
+
+def test_one_sweep_per_results_folder(tmp_path):
+    import subprocess
+    import sys
+
+    results = tmp_path / "results"
+    results.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom deepmotif_arch.locking import "
+         "lock_folder\nlock = lock_folder(sys.argv[1], holder='x', hint='y')\n"
+         "print('locked', flush=True)\ntime.sleep(300)\n", str(results)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = runner.invoke(app, ["experiment", "table1", "-m", "cnn-25", "-n", "1",
+                                     "--results", str(results), "--runs", str(tmp_path / "r")])
+        assert result.exit_code == 2, result.output
+        assert f"is in use by another `deepmotif experiment table1` (PID {holder.pid})" in \
+            " ".join(result.output.split())
+        assert not (tmp_path / "r").exists()
+    finally:
+        holder.kill()
+        holder.wait()

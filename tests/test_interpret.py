@@ -502,3 +502,25 @@ def test_unclipped_matching_and_other_database(ground_truth_run, tmp_path):
         match_filters(pwms, dist="cosine")
     with pytest.raises(DeepMotifError, match="does not exist"):
         match_filters(pwms, tmp_path / "missing.meme")
+
+
+def test_a_failed_write_leaves_nothing_behind(ground_truth_run, tmp_path, monkeypatch):
+    """A full disk in the middle of writing: this call's files and new folder are gone."""
+    import errno
+
+    from deepmotif_arch import interpret, logos
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(logos, "save_figure", full)
+    out = tmp_path / "new" / "conv1"
+    with pytest.raises(OSError):
+        interpret.write_interpretation(ground_truth_run, out, formats=["png"])
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "mine.txt").write_text("x")
+    with pytest.raises(OSError):
+        interpret.write_interpretation(ground_truth_run, kept, formats=["png"])
+    assert [p.name for p in kept.iterdir()] == ["mine.txt"]
