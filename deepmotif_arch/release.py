@@ -159,8 +159,11 @@ def _pipeline(result: dict) -> str:
     """One sentence naming the interpretation pipeline that produced a result's numbers."""
     preset = (result.get("interpretation") or {}).get("preset")
     if preset is None:
-        return ("Read out with this library's former pipeline (result format "
-                f"{result.get('format')}).")
+        return ("Read out and matched with this library's former pipeline, the `v0` preset of "
+                "deepmotif_arch.presets (every position above 50% of the maximum, "
+                "receptive-field windows counted once, off-end windows dropped, nsites = "
+                "windows kept, Tomtom Pearson with minimum overlap 5, E < 0.1; result format "
+                f"{result.get('format')}), not the authors' pipeline that Table 1 now uses.")
     return (f"Read out and matched with the `{preset}` pipeline (deepmotif_arch.presets; "
             "`authors` is the authors' scripts: 50% of the maximum, 19-nt activation-weighted "
             "windows zero-padded at the ends, nsites = width, Tomtom Euclidean with minimum "
