@@ -160,7 +160,7 @@ def run_job(
         import_keras()
         from deepmotif_arch import experiment as ex
 
-        name = ex.check_models([model])[0]
+        name = ex.sweep_model(model)
 
         def on_epoch(record, facts):
             print(f"epoch {record.epoch + 1}/{facts['epochs']} loss {record.loss:.4f} "
@@ -172,6 +172,82 @@ def run_job(
                             data_dir=data_dir, config=config, epochs=epochs,
                             patience=patience, on_epoch=on_epoch, preset=preset)
         print(f"result: AU-ROC {result['test']['auroc_mean']:.4f}", flush=True)
+
+
+@app.command("activations")
+def activations(
+    models: Annotated[list[str] | None, typer.Option(
+        "--models", "-m", help="Base models (repeat; default cnn-2, cnn-50, cnn-deep; also "
+        "kp-cnn-2, kp-cnn-50 at Koo & Ploenzke's widths).")] = None,
+    acts: Annotated[list[str] | None, typer.Option(
+        "--activations", "-a", help="First-layer activations (repeat; default all of relu, "
+        "exponential, sigmoid, tanh, softplus, linear, elu).")] = None,
+    trials: Annotated[int, typer.Option("--trials", "-n", help="Trials per cell "
+                                        "(0..N-1).")] = 3,
+    results: Annotated[Path, typer.Option("--results", help="Folder of the result "
+                                          "files.")] = Path("results/activations"),
+    runs: Annotated[Path, typer.Option("--runs", help="Folder of the training runs "
+                                       "(resumable).")] = Path("runs/activations"),
+    backend: Annotated[str, typer.Option("--backend", help="auto (JAX), jax, tensorflow or "
+                                         "torch.")] = "auto",
+    data_dir: DataDir = None,
+    config: Config = None,
+    epochs: Epochs = 100,
+    patience: Patience = 20,
+    summary_only: Annotated[bool, typer.Option(
+        "--summary-only", help="Only write the summary and figure of the finished trials.")]
+    = False,
+) -> None:
+    """Koo & Ploenzke's question on the zoo: does an exponential (or another) first-layer
+    activation make CNN-2 and a deep CNN learn whole motifs? Rerun to resume.
+
+    Trains every (model, activation, trial) with the Table 1 protocol, keeps its checkpoint
+    and matches its first-layer filters; then writes RESULTS/summary.md, summary.csv and
+    activations.png (relevant match fraction by activation, every trial, beside Koo &
+    Ploenzke's published medians).
+    """
+    with user_errors():
+        from deepmotif_arch import activations as act
+        from deepmotif_arch import experiment as ex
+        from deepmotif_arch.locking import lock_folder
+
+        planned = act.plan(models, acts, trials)
+        if not summary_only:
+            todo = [j for j, _, _ in planned if not j.is_done(results)]
+            console.print(f"{len(planned)} jobs ({len(planned) - len(todo)} already done); "
+                          f"results in {results}/, runs in {runs}/.", highlight=False)
+            for job in todo:
+                ex.choose_backend(job.model, backend)
+            if todo:
+                results.mkdir(parents=True, exist_ok=True)
+                with lock_folder(results, holder="another `deepmotif experiment activations`",
+                                 hint="wait for it to finish or give another --results"), \
+                        _progress("Activations", len(todo)) as (progress, task):
+                    def on_done(job, result, error):
+                        if result is None:
+                            progress.console.print(f"failed {job.model} trial {job.trial}: "
+                                                   f"{error}", highlight=False)
+                        else:
+                            conv1 = result["layers"]["conv1"]
+                            progress.console.print(
+                                f"done   {job.model} trial {job.trial}: AU-ROC "
+                                f"{result['test']['auroc_mean']:.3f}, relevant "
+                                f"{conv1['fraction_relevant']:.2f}", highlight=False)
+                        progress.advance(task)
+
+                    status = act.run(models, acts, trials, results=results, runs=runs,
+                                     backend=backend, data_dir=data_dir, config=config,
+                                     epochs=epochs, patience=patience, on_done=on_done)
+                failed = [j for j, s in status.items() if s.startswith("failed")]
+                if failed:
+                    raise fail(f"{len(failed)} job(s) failed (first: {failed[0].model} trial "
+                               f"{failed[0].trial}: {status[failed[0]][len('failed: '):]}); "
+                               f"see {runs}/<model>/trial-<N>.log.", code=1)
+        act.check_results_folder(results)
+        rows = act.summarize(results, models, acts)
+        paths = act.write_summary(rows, results)
+    typer.echo(act.to_markdown(rows))
+    console.print("Wrote " + ", ".join(str(p) for p in paths), highlight=False)
 
 
 @app.command("reinterpret")

@@ -180,6 +180,13 @@ def check_models(models: Sequence[str] | None) -> list[str]:
     return sorted(names, key=_ORDER.index)
 
 
+def sweep_model(name: str) -> str:
+    """The canonical name of any model a sweep job may train: a zoo row or activation
+    variant (``cnn-2-sigmoid``), or a :data:`QUIRK_MODELS` name."""
+    key = str(name).strip().lower()
+    return key if key in QUIRK_MODELS else resolve_name(name)
+
+
 def experiment_spec(model: str, flavor: str = "released"):
     """The architecture of a sweep model: a zoo model, or a :data:`QUIRK_MODELS` one."""
     if model in QUIRK_MODELS:

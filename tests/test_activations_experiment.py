@@ -1,0 +1,89 @@
+"""`deepmotif experiment activations`: the plan, the summary, and one tiny run end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from deepmotif_arch import activations as act
+from deepmotif_arch.cli.main import app
+from deepmotif_arch.experiment import RESULT_FORMAT_VERSION, ExperimentError
+
+runner = CliRunner()
+
+
+def test_plan_covers_every_cell_trial_major():
+    planned = act.plan(["cnn-2", "cnn-deep"], ["relu", "exp"], trials=2)
+    assert [(j.model, j.trial) for j, _, _ in planned] == [
+        ("cnn-2", 0), ("cnn-2-exp", 0), ("cnn-deep", 0), ("cnn-deep-exp", 0),
+        ("cnn-2", 1), ("cnn-2-exp", 1), ("cnn-deep", 1), ("cnn-deep-exp", 1)]
+    assert len(act.plan(trials=3)) == 3 * len(act.DEFAULT_MODELS) * len(act.ACTIVATIONS) == 63
+    assert act.variant_name("kp-cnn-50", "sigmoid") == "kp-cnn-50-sigmoid"
+    with pytest.raises(ExperimentError, match="activation 'swish' is not part"):
+        act.plan(["cnn-2"], ["swish"])
+    with pytest.raises(ExperimentError, match="model 'cnn-7' is not part"):
+        act.plan(["cnn-7"])
+    with pytest.raises(ExperimentError, match="trials is 0"):
+        act.plan(trials=0)
+
+
+def test_published_values_are_the_facts_sheets():
+    # EXP_ACTIVATIONS_FACTS.md section 5, synthetic match fraction (read off their plots)
+    assert act._kp21("cnn-2", "exponential") == 0.94
+    assert act._kp21("kp-cnn-2", "relu") == 0.01  # their CNN-2 is kp-cnn-2
+    assert act._kp21("cnn-deep", "exponential") == 0.91
+    assert act._kp21("cnn-50", "tanh") == 0.28
+    assert act._kp21("cnn-25", "relu") is None
+
+
+def _fake(folder, name, trial, relevant, auroc=0.95):
+    out = folder / name / f"trial-{trial}"
+    out.mkdir(parents=True)
+    (out / "model.keras").write_bytes(b"x")
+    (out / "result.json").write_text(json.dumps({
+        "format": RESULT_FORMAT_VERSION, "model": name, "trial": trial,
+        "test": {"auroc_mean": auroc}, "layers": {"conv1": {
+            "fraction_relevant": relevant, "fraction_jaspar": relevant}}}))
+
+
+def test_summary_means_over_trials_and_figure(tmp_path):
+    _fake(tmp_path, "cnn-2", 0, 0.0)
+    _fake(tmp_path, "cnn-2-exp", 0, 0.8)
+    _fake(tmp_path, "cnn-2-exp", 1, 1.0)
+    rows = act.summarize(tmp_path)
+    assert [(r["model"], r["activation"], r["trials"]) for r in rows] == [
+        ("cnn-2", "relu", 1), ("cnn-2", "exponential", 2)]
+    assert rows[1]["relevant"] == pytest.approx(0.9)
+    assert rows[1]["relevant_sd"] == pytest.approx(0.1)  # population sd
+    assert rows[1]["kp21_relevant"] == 0.94
+    paths = act.write_summary(rows, tmp_path / "out")
+    assert [p.name for p in paths] == ["summary.md", "summary.csv", "activations.png"]
+    assert "| cnn-2 | exponential | 2 | 0.900 ± 0.100 | ≈ 0.94 |" in paths[0].read_text()
+    with pytest.raises(ExperimentError, match="no finished activation trials"):
+        act.write_summary([], tmp_path / "none")
+
+
+def test_tiny_run_end_to_end(tiny_data_dir, tmp_path):
+    import keras
+
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    args = ["experiment", "activations", "-m", "cnn-2", "-a", "exp", "-n", "1", "--epochs", "1",
+            "--config", "tiny", "--data-dir", str(tiny_data_dir), "--backend",
+            keras.backend.backend(), "--results", str(results), "--runs", str(runs)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    data = json.loads((results / "cnn-2-exp" / "trial-0" / "result.json").read_text())
+    assert data["model"] == "cnn-2-exp" and data["flavor"] == "released"
+    assert (results / "cnn-2-exp" / "trial-0" / "model.keras").is_file()
+    assert set(data["layers_by_preset"]) == {"authors", "paper-text", "v0"}
+    for name in ("summary.md", "summary.csv", "activations.png"):
+        assert (results / name).is_file()
+    # the checkpoint's first-layer activation is the exponential
+    model = keras.models.load_model(results / "cnn-2-exp" / "trial-0" / "model.keras")
+    assert model.get_layer("conv1_exponential").get_config()["activation"] == "exponential"
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "1 jobs (1 already done)" in again.output
+    bad = runner.invoke(app, ["experiment", "activations", "-a", "swish"])
+    assert bad.exit_code == 2 and "swish" in bad.output
