@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# CNN-25 on koo_synthetic as the authors trained it (the default, --flavor released): 4.2
+# minutes on a busy 2-core CPU (51 epochs, test AU-ROC 0.970), less on a quiet one; it ends
+# with the commands to run next.
 demo: install
 	$(VENV)/bin/deepmotif train cnn-25
 

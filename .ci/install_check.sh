@@ -72,13 +72,12 @@ deepmotif --version
 step "deepmotif zoo list"
 deepmotif zoo list
 
-# The README's form is `koo_synthetic/tiny`; switch to it once `data build` accepts
-# name/config (issue 14).
-step "deepmotif data build koo_synthetic --config tiny"
-deepmotif data build koo_synthetic --config tiny --data-dir "$DATA"
+# Data sets are named as TFDS names them (name/config), as in the README.
+step "deepmotif data build koo_synthetic/tiny"
+deepmotif data build koo_synthetic/tiny --data-dir "$DATA"
 
 step "deepmotif train cnn-25: one tiny epoch"
-deepmotif train cnn-25 --config tiny --epochs 1 --data-dir "$DATA" -o "$WORK/run"
+deepmotif train cnn-25 --dataset koo_synthetic/tiny --epochs 1 --data-dir "$DATA" -o "$WORK/run"
 test -f "$WORK/run/model.keras"
 
 step "plain keras.models.load_model on a released checkpoint inside the installed package"

@@ -7,14 +7,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._common import console, err_console, import_keras, user_errors
+from ._common import check_folder, console, err_console, import_keras, print_table, user_errors
 
-app = typer.Typer(help="The data sets: koo_synthetic (generated) and koo_invivo (DeepSEA).",
+app = typer.Typer(help="The data sets: koo_synthetic (generated), koo_invivo (DeepSEA) and your "
+                  "own (import).",
                   no_args_is_help=True)
 
-Name = Annotated[str, typer.Argument(help="koo_synthetic (default) or koo_invivo.")]
-Config = Annotated[str | None, typer.Option("--config", "-c",
-                                            help="Builder config, e.g. paper or tiny.")]
+Name = Annotated[str, typer.Argument(
+    help="koo_synthetic (default) or koo_invivo, optionally with a config (and version) as "
+    "TFDS writes them: koo_synthetic/tiny, koo_synthetic/tiny:1.0.0.")]
+Config = Annotated[str | None, typer.Option(
+    "--config", "-c", help="Builder config, e.g. paper or tiny (default: the one in NAME, "
+    "else the builder's).")]
 DataDir = Annotated[str | None, typer.Option(
     "--data-dir", help="TFDS data folder (default $TFDS_DATA_DIR or ~/tensorflow_datasets).")]
 _CUSTOM = "Custom koo_synthetic"
@@ -50,7 +54,8 @@ def build(
     interrupted build leaves nothing that looks finished, and running the command
     again starts it over.
     """
-    import_keras()
+    check_folder(manual_dir, "manual folder", "the folder that holds the downloaded files")
+    import_keras(progress=True)
     try:
         with user_errors():
             from deepmotif_arch import datasets
@@ -74,7 +79,7 @@ def info(
     seed: Seed = None,
 ) -> None:
     """Show where a data set lives, whether it is built, and its splits."""
-    import_keras()
+    import_keras(progress=True)
     with user_errors():
         from deepmotif_arch import datasets
 
@@ -93,7 +98,7 @@ def _print_info(builder) -> None:
     if prepared:
         for split_name, split in builder.info.splits.items():
             table.add_row(split_name, f"{split.num_examples:,}", _size(int(split.num_bytes)))
-    console.print(table)
+    print_table(table)
     where = "Built in" if prepared else "Not built yet; it would go to"
     console.print(f"{where} {builder.data_dir}", soft_wrap=True, highlight=False)
 
@@ -103,3 +108,8 @@ def _size(num_bytes: int) -> str:
         if num_bytes >= scale:
             return f"{num_bytes / scale:.1f} {unit}"
     return f"{num_bytes} B"
+
+
+from .data_import import import_data  # noqa: E402  (after app: the command registers on it)
+
+app.command("import")(import_data)

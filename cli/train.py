@@ -12,11 +12,40 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._arch_options import DenseUnits, Filters, Flavor, Kernels, Pools, PoolStrides, resolve_spec
-from ._common import console, err_console, fail, import_keras, user_errors
+from ._arch_options import (
+    DEFAULT,
+    DenseUnits,
+    Filters,
+    Flavor,
+    Kernels,
+    Pools,
+    PoolStrides,
+    resolve_spec,
+)
+from ._common import (
+    check_file,
+    console,
+    counted,
+    err_console,
+    fail,
+    import_keras,
+    print_table,
+    say,
+    user_errors,
+    working,
+)
+from .interpret import SplitName
 
 _DATA = "Data"
-_PROTOCOL = "Protocol (defaults: the paper's)"
+_PROTOCOL = "Protocol (defaults: the paper's, as the authors' code ran it)"
+_SPEED = "Devices and speed"
+_JAX = "JAX backend"
+
+
+class Precision(str, Enum):
+    float32 = "float32"
+    mixed_float16 = "mixed_float16"
+    mixed_bfloat16 = "mixed_bfloat16"
 
 
 class JitMode(str, Enum):
@@ -43,11 +72,13 @@ def _steps(value: str) -> int | str:
 def train(
     model: Annotated[str, typer.Argument(help="Zoo name, paper label or released-code name, "
                                          "e.g. cnn-25, 'CNN-25 (60)', cnn_2_1.")],
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help="koo_synthetic or koo_invivo.",
-                                         rich_help_panel=_DATA)] = "koo_synthetic",
+    dataset: Annotated[str, typer.Option(
+        "--dataset", "-d", help="koo_synthetic, koo_invivo, or NAME/CONFIG as TFDS writes it "
+        "(koo_synthetic/tiny; NAME/CONFIG:VERSION too).", rich_help_panel=_DATA)]
+    = "koo_synthetic",
     config: Annotated[str | None, typer.Option("--config", help="Data set config (default: "
-                                               "the builder's, e.g. paper).",
-                                               rich_help_panel=_DATA)] = None,
+                                               "the one in --dataset, else the builder's, "
+                                               "e.g. paper).", rich_help_panel=_DATA)] = None,
     data_dir: Annotated[str | None, typer.Option("--data-dir", help="TFDS data folder.",
                                                  rich_help_panel=_DATA)] = None,
     epochs: Annotated[int, typer.Option("--epochs", help="Most epochs.",
@@ -55,8 +86,8 @@ def train(
     batch_size: Annotated[int, typer.Option("--batch-size", help="Mini-batch size.",
                                             rich_help_panel=_PROTOCOL)] = 100,
     lr: Annotated[float | None, typer.Option(
-        "--lr", help="Adam learning rate (constant); default 3e-4 with --flavor paper, 1e-3 "
-        "with --flavor released (what the authors' code ran).",
+        "--lr", help="Adam learning rate (constant); default 1e-3 with --flavor released (what "
+        "the authors' code ran), 3e-4 with --flavor paper.",
         rich_help_panel=_PROTOCOL)] = None,
     patience: Annotated[int, typer.Option("--patience", help="Epochs without a lower "
                                           "validation loss before stopping.",
@@ -65,54 +96,62 @@ def train(
                                        "dropout; reproducible per backend and machine.",
                                        rich_help_panel=_PROTOCOL)] = 0,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Output folder (default runs/MODEL/DATASET-CONFIG/trial-N). "
-        "Running the same command again resumes an unfinished run.")] = None,
-    precision: Annotated[str, typer.Option("--precision", help="float32, mixed_float16 or "
-                                           "mixed_bfloat16.")] = "float32",
+        "--output", "-o", help="Output folder (default: one under runs/ named after the "
+        "model, data set, config and trial). Running the same command again resumes an "
+        "unfinished run.")] = None,
+    precision: Annotated[Precision, typer.Option(
+        "--precision", help="Keras dtype policy: float32, or mixed precision for GPUs.")]
+    = Precision.float32,
     distribute: Annotated[bool, typer.Option("--distribute", help="Data-parallel over all "
-                                             "visible devices (jax or tensorflow).")] = False,
+                                             "visible devices (jax or tensorflow).",
+                                             rich_help_panel=_SPEED)] = False,
     jit: Annotated[JitMode, typer.Option("--jit", help="XLA / compiled training steps; auto "
-                                         "picks the faster per backend.")] = JitMode.auto,
+                                         "picks the faster per backend.",
+                                         rich_help_panel=_SPEED)] = JitMode.auto,
     steps_per_execution: Annotated[str, typer.Option(
         "--steps-per-execution", help="Training steps per call of the compiled step "
-        "function; auto picks per backend (speed only, same result).")] = "auto",
+        "function: auto (per backend) or a number (speed only, same result).",
+        rich_help_panel=_SPEED)] = "auto",
     in_memory: Annotated[JitMode, typer.Option(
         "--in-memory", help="Feed splits that fit in memory as NumPy arrays instead of "
-        "tf.data; auto: on for JAX and PyTorch, off for TensorFlow.")] = JitMode.auto,
+        "tf.data; auto: on for JAX and PyTorch, off for TensorFlow.",
+        rich_help_panel=_SPEED)] = JitMode.auto,
     fast_pool: Annotated[bool, typer.Option(
         "--fast-pool/--no-fast-pool", help="On JAX, max pooling whose gradient is several "
-        "times cheaper on CPU than Keras's (same values; the saved model is unchanged).")] = True,
+        "times cheaper on CPU than Keras's (same values; the saved model is unchanged).",
+        rich_help_panel=_JAX)] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the checkpoint "
                                         "path.")] = False,
-    flavor: Flavor = "paper",
+    flavor: Flavor = DEFAULT,
     filters: Filters = None,
     kernels: Kernels = None,
     pools: Pools = None,
     pool_strides: PoolStrides = None,
     dense_units: DenseUnits = None,
 ) -> None:
-    """Train a zoo model with the paper's protocol; rerun the same command to resume.
+    """Train a zoo model as the paper's authors did; rerun the same command to resume.
 
-    Adam 3e-4, binary cross-entropy, batches of 100, up to 100 epochs, the weights with
-    the lowest validation loss kept (patience 20). --flavor released trains as the
-    authors' code did (Adam 1e-3, beta_1 0.95, Glorot-uniform kernels, BatchNorm after
-    the dense layer), which is what reaches the paper's AU-ROC on koo_synthetic.
-    Writes model.keras (with its metadata), history.csv and run.json when done.
+    Binary cross-entropy, batches of 100, up to 100 epochs, the weights with the lowest
+    validation loss kept (patience 20), and by default the authors' released code's
+    choices (--flavor released: Adam 1e-3, beta_1 0.95, Glorot-uniform kernels,
+    BatchNorm after the dense layer), which reach the paper's AU-ROC on koo_synthetic.
+    --flavor paper follows the paper's text instead (Adam 3e-4, He-normal), which
+    trains far more slowly. Writes model.keras (with its metadata), history.csv and
+    run.json when done, then says what to run next.
     """
     with user_errors():
         spec = resolve_spec(model, filters=filters, kernels=kernels, pools=pools,
                             pool_strides=pool_strides, dense_units=dense_units, flavor=flavor)
-        keras = import_keras()
-        from deepmotif_arch import datasets
+        keras = import_keras(progress=not quiet)
         from deepmotif_arch.training import TrainSettings, default_output_dir
         from deepmotif_arch.training import train as run_training
 
-        datasets.builder_class(dataset)  # unknown names fail before anything is built
+        dataset, config = _dataset(dataset, config, data_dir)
         settings = TrainSettings(
             spec=spec, dataset=dataset, dataset_config=config, data_dir=data_dir,
             epochs=epochs, batch_size=batch_size, learning_rate=lr, patience=patience,
-            trial=trial, precision=precision, distribute=distribute,
-            jit_compile=_auto_on_off(jit), flavor=flavor,
+            trial=trial, precision=precision.value, distribute=distribute,
+            jit_compile=_auto_on_off(jit), flavor=flavor.value,
             steps_per_execution=_steps(steps_per_execution), fast_pool=fast_pool,
             in_memory=_auto_on_off(in_memory),
         )
@@ -120,6 +159,8 @@ def train(
         out = output if output is not None else default_output_dir(settings)
         display = _Display(settings, quiet)
         command = "deepmotif " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        say(f"Preparing {'/'.join(filter(None, (dataset, config)))} and {spec.name}...",
+            quiet)
         try:
             result = run_training(settings, out, on_epoch=display.epoch, on_start=display.start,
                                   command=command)
@@ -141,6 +182,38 @@ def train(
         typer.echo(str(result.checkpoint))
         return
     _summary(result)
+    _next_steps(result.checkpoint, data_dir)
+
+
+def _dataset(dataset: str, config: str | None, data_dir: str | None) -> tuple[str, str | None]:
+    """``--dataset`` and ``--config`` as TrainSettings takes them: a data set name as TFDS
+    writes it (``koo_synthetic/tiny``) split into name and config, unknown names and
+    conflicting configs refused before anything is built."""
+    from deepmotif_arch import datasets
+    from deepmotif_arch.errors import DatasetError
+
+    name, config, version = datasets.parse_name(dataset, config)
+    config = config or datasets.builder_class(name, data_dir).DEFAULT_CONFIG_NAME
+    if version is not None:
+        current = str(datasets.get_builder(name, config, data_dir).version)
+        if version != current:
+            raise DatasetError(f"deepmotif train reads the current version of {name}, "
+                               f"{current}; give {name} without :{version}.")
+    return name, config
+
+
+def _next_steps(checkpoint: Path, data_dir: str | None) -> None:
+    """What to run on the new checkpoint, with its real path (and --data-dir if given)."""
+    path = shlex.quote(str(checkpoint))
+    extra = f" --data-dir {shlex.quote(data_dir)}" if data_dir else ""
+    console.print("Next:", highlight=False)
+    for what, command in (
+        ("per-class AU-ROC and AU-PR on the test split", "evaluate"),
+        ("logos of the first-layer filters, titled with their JASPAR matches", "logos"),
+        ("the filters' JASPAR matches (Tomtom) and the paper's match statistics", "match"),
+    ):
+        console.print(f"  {what}:\n    deepmotif {command} {path}{extra}", highlight=False,
+                      soft_wrap=True, markup=False)
 
 
 class _Display:
@@ -167,12 +240,15 @@ class _Display:
         if facts["start_epoch"]:
             console.print(f"Resuming {s.spec.name} after epoch {facts['start_epoch']} "
                           f"(best validation loss {facts['best_val_loss']:.4f} at epoch "
-                          f"{facts['best_epoch'] + 1}).")
+                          f"{facts['best_epoch'] + 1}).", soft_wrap=True)
         else:
-            console.print(f"Training {s.spec.name} on {s.dataset} with {facts['backend']}: up to "
-                          f"{s.epochs} epochs of {facts['steps']} batches, patience {s.patience}.")
+            lr = f"{s.learning_rate:.1e}".replace(".0e", "e").replace("e-0", "e-")
+            console.print(f"Training {s.spec.name} ({s.flavor} flavor, Adam {lr}) on "
+                          f"{'/'.join(filter(None, (s.dataset, s.dataset_config)))} with "
+                          f"{facts['backend']}: up to {s.epochs} epochs of {facts['steps']} "
+                          f"batches, patience {s.patience}.", highlight=False, soft_wrap=True)
         if facts["devices"]:
-            console.print(f"Data-parallel over {len(facts['devices'])} devices.")
+            console.print(f"Data-parallel over {len(facts['devices'])} devices.", soft_wrap=True)
         console.print(f"Output: {facts['output']}", highlight=False, soft_wrap=True)
         self.progress = Progress(
             TextColumn("[bold]epochs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -189,9 +265,12 @@ class _Display:
         mark = " [green]best[/]" if record.best else f" (no gain for {facts['wait']})"
         self.progress.console.print(
             f"epoch {record.epoch:3d}  loss {record.loss:.4f}  val_loss {record.val_loss:.4f}  "
-            f"val_auroc {auroc}  {record.seconds:5.1f}s{mark}", highlight=False)
+            f"val_auroc {auroc}  {record.seconds:5.1f}s{mark}", highlight=False, soft_wrap=True)
         self.progress.update(self.task, completed=record.epoch,
                              status=f"best val_loss {facts['best_val_loss']:.4f}")
+        if record.epoch >= self.settings.epochs or facts["wait"] >= self.settings.patience:
+            self.progress.console.print("Evaluating the best weights on the test split and "
+                                        "saving them...", style="dim", highlight=False)
 
     def close(self) -> None:
         if self.progress is not None:
@@ -209,8 +288,9 @@ def _summary(result) -> None:
         console.print(f"Stopped early after epoch {t['epochs_run']} (no lower validation loss "
                       f"for {t['patience']} epochs).")
     auroc, aupr = m["test_metrics"]["auroc"], m["test_metrics"]["aupr"]
-    table = Table(title=f"{m['model']['name']} trial {t['trial']} on {m['dataset']['name']}/"
-                  f"{m['dataset']['config']} ({t['backend']})", show_header=False)
+    title = (f"{m['model']['name']} trial {t['trial']} on {m['dataset']['name']}/"
+             f"{m['dataset']['config']} ({t['backend']})")
+    table = Table(title=title, show_header=False, min_width=len(title))
     table.add_column("", style="bold")
     table.add_column("")
     table.add_row("best epoch", f"{t['best_epoch']} of {t['epochs_run']}")
@@ -219,7 +299,7 @@ def _summary(result) -> None:
     table.add_row("test AU-PR", f"{aupr['mean']:.3f} ± {aupr['std']:.3f}")
     table.add_row("wall time", f"{m['wall_time_s']:.0f} s")
     table.add_row("checkpoint", str(result.checkpoint))
-    console.print(table)
+    print_table(table)
 
 
 class Format(str, Enum):
@@ -229,44 +309,60 @@ class Format(str, Enum):
 
 def evaluate(
     checkpoint: Annotated[Path, typer.Argument(help="A .keras file from deepmotif train.")],
-    split: Annotated[str, typer.Option("--split", help="train, validation or test.")] = "test",
-    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Default: the data set "
-                                                "the checkpoint was trained on.")] = None,
+    split: Annotated[SplitName, typer.Option("--split", help="Split to evaluate on.")]
+    = SplitName.test,
+    dataset: Annotated[str | None, typer.Option(
+        "--dataset", "-d", help="Default: the data set the checkpoint was trained on; "
+        "NAME/CONFIG (koo_synthetic/tiny) works too.")] = None,
     config: Annotated[str | None, typer.Option("--config", help="Default: the checkpoint's.")]
     = None,
     data_dir: Annotated[str | None, typer.Option("--data-dir", help="TFDS data folder.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", help="What to print.")] = Format.table,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the metrics as "
                                                   "JSON to this file.")] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 500,
+    batch_size: Annotated[int, typer.Option(
+        "--batch-size", min=1, help="Sequences per forward pass (memory and speed only; the "
+        "metrics are the same).")] = 500,
 ) -> None:
     """Per-class AU-ROC and AU-PR of a checkpoint on a split, with mean ± std over classes."""
+    check_file(checkpoint, "checkpoint", "the path of a .keras file written by deepmotif train")
+    quiet = fmt is not Format.table
     with user_errors():
-        import_keras()
+        import_keras(progress=not quiet)
         from deepmotif_arch.checkpoints import evaluate_batches, load_checkpoint
-        from deepmotif_arch.datasets import SplitStream, class_names
+        from deepmotif_arch.datasets import SplitStream, class_names, parse_name
         from deepmotif_arch.errors import CheckpointError
 
-        model, meta = load_checkpoint(checkpoint, compile=False)
+        with working("Loading the checkpoint...", quiet):
+            model, meta = load_checkpoint(checkpoint, compile=False)
         data = meta.get("dataset", {})
-        name = dataset or data.get("name")
+        version = None
+        if dataset is not None:
+            name, config, version = parse_name(dataset, config)
+        else:
+            name = data.get("name")
         if name is None:
             raise CheckpointError(f"{checkpoint} carries no data set name (not written by "
                                   "deepmotif train); give --dataset.")
-        same_data = name == data.get("name")
-        stream = SplitStream(name, split, config=config or (data.get("config") if same_data
-                                                           else None), data_dir=data_dir)
+        if config is None and name == data.get("name"):
+            config = data.get("config")
+        stream = SplitStream(name if version is None else f"{name}:{version}", split.value,
+                             config=config, data_dir=data_dir)
         names = meta.get("class_names") or class_names(stream.builder)
         if int(model.output_shape[-1]) != stream.num_classes:
             raise CheckpointError(
                 f"{checkpoint} predicts {model.output_shape[-1]} classes but {name} has "
                 f"{stream.num_classes}; evaluate it on the data set it was trained on."
             )
-        batches = stream.epoch(None, batch_size=batch_size, shuffle=False).as_numpy_iterator()
+        where = f"{name}/{stream.builder.builder_config.name} {split.value}"
+        batches = counted(
+            stream.epoch(None, batch_size=batch_size, shuffle=False).as_numpy_iterator(),
+            stream.steps(batch_size), f"Evaluating on {where} ({stream.num_examples:,} "
+            "sequences)", quiet)
         metrics = evaluate_batches((model, meta), batches, names)
     payload = {"checkpoint": str(checkpoint), "dataset": name,
                "config": stream.builder.builder_config.name,
-               "version": str(stream.builder.version), "split": split, **metrics}
+               "version": str(stream.builder.version), "split": split.value, **metrics}
     if json_out is not None:
         from deepmotif_arch.checkpoints import atomic_write_text
 
@@ -277,8 +373,7 @@ def evaluate(
     if fmt is Format.json:
         console.print_json(json.dumps(payload))
         return
-    table = Table(title=f"{checkpoint} on {name}/{payload['config']} {split} "
-                  f"({metrics['num_examples']:,} sequences)")
+    table = Table(title=f"{checkpoint} on {where} ({metrics['num_examples']:,} sequences)")
     table.add_column("Class")
     table.add_column("Positives", justify="right")
     table.add_column("AU-ROC", justify="right")
@@ -287,7 +382,7 @@ def evaluate(
         table.add_row(cls, f"{row['positives']:,}", _fmt(row["auroc"]), _fmt(row["aupr"]))
     table.add_section()
     table.add_row("mean ± std", "", _pm(metrics["auroc"]), _pm(metrics["aupr"]))
-    console.print(table)
+    print_table(table)
 
 
 def _fmt(value) -> str:

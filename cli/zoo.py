@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from deepmotif_arch.architectures import (
@@ -19,6 +20,7 @@ from deepmotif_arch.architectures import (
 from deepmotif_arch.errors import InvalidArchitectureError, is_out_of_memory
 
 from ._arch_options import (
+    DEFAULT,
     Classes,
     DenseUnits,
     Filters,
@@ -29,7 +31,7 @@ from ._arch_options import (
     PoolStrides,
     resolve_spec,
 )
-from ._common import console, import_keras, user_errors
+from ._common import console, import_keras, print_table, user_errors
 
 app = typer.Typer(help="The model zoo: every architecture of the paper.", no_args_is_help=True)
 
@@ -40,33 +42,35 @@ class Format(str, Enum):
     json = "json"
 
 
-def _conv_column(spec: ArchSpec) -> str:
-    return ",".join(f"{b.filters}x{b.kernel}" for b in spec.blocks)
+def _conv_column(spec: ArchSpec, sep: str = ",") -> str:
+    return sep.join(f"{b.filters}x{b.kernel}" for b in spec.blocks)
 
 
-def _pool_column(spec: ArchSpec) -> str:
-    return ",".join(b.describe_pool() for b in spec.blocks)
+def _pool_column(spec: ArchSpec, sep: str = ",") -> str:
+    return sep.join(b.describe_pool() for b in spec.blocks)
 
 
 @app.command("list")
 def list_(
     length: Length = 200,
     classes: Classes = 12,
-    flavor: Flavor = "paper",
-    fmt: Annotated[Format, typer.Option("--format",
-                                        help="table, markdown or json.")] = Format.table,
+    flavor: Flavor = DEFAULT,
+    fmt: Annotated[Format, typer.Option("--format", help="What to print (markdown: the "
+                                        "README's table).")] = Format.table,
 ) -> None:
     """List every architecture: names, layers, pools and parameter counts.
 
     Filters are written FILTERSxKERNEL per convolution layer; pools as WINDOW or
-    WINDOW/STRIDE when the stride differs; 1 means no pooling.
+    WINDOW/STRIDE when the stride differs; 1 means no pooling. Parameter counts are
+    those of --flavor (default released: BatchNorm after the dense layer adds 4 x 512,
+    of which half are trainable; --flavor paper gives the paper's formula).
     """
     from deepmotif_arch.architectures import get_spec
 
     with user_errors():
         rows = []
         for name in ZOO:
-            spec = get_spec(name, flavor=flavor)
+            spec = get_spec(name, flavor=flavor.value)
             rows.append((spec, count_parameters(spec, length, classes)["total"]))
 
     if fmt is Format.json:
@@ -77,12 +81,16 @@ def list_(
         console.print_json(json.dumps(payload))
         return
     headers = ["Name", "Paper label", "Code name", "Conv", "Pools", f"Params L={length}"]
+    # On a terminal Conv and Pools may wrap after a comma; piped, each row is one line.
+    sep = ", " if console.is_terminal else ","
     cells = [
-        [spec.name, spec.label, spec.released_name, _conv_column(spec), _pool_column(spec),
-         f"{n:,}"]
+        [spec.name, spec.label, spec.released_name, _conv_column(spec, sep),
+         _pool_column(spec, sep), f"{n:,}"]
         for spec, n in rows
     ]
     if fmt is Format.markdown:
+        cells = [[*row[:3], _conv_column(spec), _pool_column(spec), row[5]]
+                 for row, (spec, _) in zip(cells, rows)]
         typer.echo("| " + " | ".join(headers) + " |")
         typer.echo("|" + "|".join("---" for _ in headers) + "|")
         for row in cells:
@@ -90,17 +98,18 @@ def list_(
                                          for i in range(len(row))) + " |")
         return
     table = Table(
-        title=f"deepmotif zoo ({flavor} flavor, L={length}, {classes} classes)",
+        title=f"deepmotif zoo ({flavor.value} flavor, L={length}, {classes} classes)",
         caption="Conv: filters x kernel per layer. Pools: max-pool window per layer "
         "(window/stride when they differ; 1 = none). Code name: the released code's file.",
-        caption_justify="left",
+        caption_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+        collapse_padding=True,
     )
-    for i, header in enumerate(headers):
+    for i, header in enumerate([*headers[:-1], "Params"]):  # L is in the title
         table.add_column(header, justify="right" if i == len(headers) - 1 else "left",
-                         no_wrap=i not in (1, 2), overflow="fold")
+                         no_wrap=i not in (3, 4), overflow="fold")
     for row in cells:
         table.add_row(*row)
-    console.print(table)
+    print_table(table)
 
 
 @app.command("show")
@@ -112,13 +121,13 @@ def show(
     ] = None,
     length: Length = 200,
     classes: Classes = 12,
-    flavor: Flavor = "paper",
+    flavor: Flavor = DEFAULT,
     filters: Filters = None,
     kernels: Kernels = None,
     pools: Pools = None,
     pool_strides: PoolStrides = None,
     dense_units: DenseUnits = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", help="What to print.")] = Format.table,
 ) -> None:
     """Show a model layer by layer with its receptive field and spatial uncertainty.
 
@@ -132,7 +141,7 @@ def show(
         spec = resolve_spec(name, filters=filters, kernels=kernels, pools=pools,
                             pool_strides=pool_strides, dense_units=dense_units, flavor=flavor)
         geometry = {g.name: g for g in layer_geometry(spec, length)}
-        import_keras(data=False)
+        import_keras(data=False, progress=fmt is Format.table)
         from deepmotif_arch.models import build_model
 
         try:
@@ -181,7 +190,7 @@ def show(
             "" if row["receptive_field"] is None else str(row["receptive_field"]),
             "" if row["spatial_uncertainty"] is None else str(row["spatial_uncertainty"]),
         )
-    console.print(table)
+    print_table(table)
 
 
 _SHORT_TYPES = {"BatchNormalization": "BatchNorm", "MaxPooling1D": "MaxPool1D",

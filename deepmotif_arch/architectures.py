@@ -61,6 +61,7 @@ __all__ = [
     "PAPER_MODELS",
     "FOLLOW_UP_MODELS",
     "FLAVORS",
+    "DEFAULT_FLAVOR",
     "ACTIVATIONS",
     "ACTIVATION_SUFFIXES",
     "PADDINGS",
@@ -75,8 +76,12 @@ __all__ = [
 
 #: ``"paper"`` follows the paper's text; ``"released"`` follows the authors' released
 #: TF1 code (BatchNorm after the hidden dense layer; CNN-50-2 with 64 second-layer
-#: filters and 96 dense units).
+#: filters and 96 dense units), which produced the paper's numbers and is the default
+#: everywhere (:data:`DEFAULT_FLAVOR`).
 FLAVORS = ("paper", "released")
+
+#: The flavor every function and command uses unless told otherwise.
+DEFAULT_FLAVOR = "released"
 
 #: Kernel initialisers: the paper's Methods (He-normal) and the released code's (Glorot-uniform).
 KERNEL_INITIALIZERS = ("he_normal", "glorot_uniform")
@@ -751,7 +756,7 @@ def resolve_name(name: str) -> str:
     return _variant_name(*_parse(name))
 
 
-def get_spec(name: str | ArchSpec, flavor: str = "paper", *,
+def get_spec(name: str | ArchSpec, flavor: str = "released", *,
              activation: str | None = None) -> ArchSpec:
     """The :class:`ArchSpec` of a zoo model, or of an activation variant of one.
 
@@ -762,12 +767,15 @@ def get_spec(name: str | ArchSpec, flavor: str = "paper", *,
         released-code name (``"cnn_2_1"``), optionally with an activation suffix
         (``"cnn-25-exp"``, ``"cnn-deep-tanh"``). A spec is returned unchanged, or
         with ``activation`` applied.
-    flavor : {"paper", "released"}, default "paper"
-        ``"released"`` applies the released code's differences to Koo & Eddy's
+    flavor : {"released", "paper"}, default "released"
+        ``"released"`` (the default: the authors' released code, which produced the
+        paper's numbers) applies the released code's differences to Koo & Eddy's
         models and their variants: BatchNorm after the hidden dense layer,
         Glorot-uniform kernels, and CNN-50-2 with 64 second-layer filters and 96
-        units. Koo & Ploenzke's models (``kp-*``, ``cnn-deep``) already follow their
-        released code and are the same in both flavors.
+        units. ``"paper"`` follows the paper's text (He-normal kernels, no BatchNorm
+        after the dense layer, CNN-50-2 with 128 filters and 512 units). Koo &
+        Ploenzke's models (``kp-*``, ``cnn-deep``) already follow their released code
+        and are the same in both flavors.
     activation : str, optional
         The first layer's activation, one of :data:`ACTIVATIONS` (or ``"exp"``). It
         replaces the one the name implies: ``get_spec("cnn-25", activation="exp")``

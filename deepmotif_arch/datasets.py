@@ -27,6 +27,7 @@ from deepmotif_arch.errors import DatasetError, storage_problem
 __all__ = [
     "DATASETS",
     "SplitStream",
+    "parse_name",
     "builder_class",
     "get_builder",
     "build",
@@ -58,17 +59,69 @@ def available() -> list[str]:
     return [n for n in DATASETS if (root / n / f"{n}_dataset_builder.py").exists()]
 
 
-def builder_class(name: str = "koo_synthetic"):
-    """The TFDS builder class of a data set, imported (and registered) once.
+def parse_name(name: str, config: Any = None) -> tuple[str, Any, str | None]:
+    """A data set name as TFDS writes it, in parts: ``(name, config, version)``.
+
+    Accepted: ``name``, ``name/config``, ``name:version`` and ``name/config:version``
+    (``"koo_synthetic/tiny:1.0.0"``), wherever this module takes a data set name. A
+    config named both ways must be the same.
+
+    >>> parse_name("koo_synthetic/tiny:1.0.0")
+    ('koo_synthetic', 'tiny', '1.0.0')
+    >>> parse_name("koo_synthetic", "tiny")
+    ('koo_synthetic', 'tiny', None)
 
     Raises
     ------
     DatasetError
-        For a name that is not one of :data:`DATASETS`.
+        For a malformed name or version, or a config that contradicts the name's.
     """
+    import re
+
+    if not isinstance(name, str):
+        raise DatasetError(f"data set name {name!r} is not text; give e.g. 'koo_synthetic' or "
+                           "'koo_synthetic/tiny'.")
+    base, _, version = name.strip().partition(":")
+    base, _, named = base.partition("/")
+    if not base or "/" in named or (named == "" and "/" in name) or ":" in version:
+        raise DatasetError(f"data set name {name!r} is not of the form name, name/config or "
+                           "name/config:version (e.g. 'koo_synthetic/tiny:1.0.0').")
+    if version and not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        raise DatasetError(f"version {version!r} in {name!r} is not a version such as 1.0.0.")
+    if named and config is not None:
+        given = config if isinstance(config, str) else getattr(config, "name", str(config))
+        if given != named:
+            raise DatasetError(f"{name!r} names the config {named!r} but the config {given!r} "
+                               "(--config) was given too; name the config once, e.g. "
+                               f"{base}/{given}.")
+    return base, (config if config is not None else named or None), version or None
+
+
+def builder_class(name: str = "koo_synthetic", data_dir: str | None = None):
+    """The TFDS builder class of a data set, imported (and registered) once.
+
+    ``name`` may carry a config and version (``koo_synthetic/tiny:1.0.0``); the class is
+    the same for each. A name that is not one of :data:`DATASETS` is looked up among the
+    data sets imported into ``data_dir`` by ``deepmotif data import``
+    (:func:`deepmotif_arch.userdata.builder_class`).
+
+    Raises
+    ------
+    DatasetError
+        For a name that is neither one of :data:`DATASETS` nor imported into ``data_dir``.
+    """
+    name = parse_name(name)[0]
     if name not in available():
-        close = difflib.get_close_matches(str(name), available(), n=2, cutoff=0.4)
-        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(available())}."
+        from deepmotif_arch import userdata
+
+        imported = userdata.builder_class(name, data_dir)
+        if imported is not None:
+            return imported
+        known = available() + userdata.list_imported(data_dir)
+        close = difflib.get_close_matches(str(name), known, n=2, cutoff=0.4)
+        hint = (f"did you mean {close[0]!r}?" if close else
+                f"use one of {', '.join(known)}, or import your own with "
+                f"`deepmotif data import {name} ...`.")
         raise DatasetError(f"unknown data set {name!r}; {hint}")
     module_name = f"{name}.{name}_dataset_builder"
     module = sys.modules.get(module_name)
@@ -159,9 +212,12 @@ def get_builder(name: str = "koo_synthetic", config: Any = None, data_dir: str |
     Parameters
     ----------
     name : str
-        ``"koo_synthetic"`` or ``"koo_invivo"``.
+        ``"koo_synthetic"`` or ``"koo_invivo"``, optionally with a config and version as
+        TFDS writes them: ``"koo_synthetic/tiny"``, ``"koo_synthetic/tiny:1.0.0"``
+        (:func:`parse_name`).
     config : str or BuilderConfig, optional
-        A config name (``"paper"``, ``"tiny"``) or object; default the builder's default.
+        A config name (``"paper"``, ``"tiny"``) or object; default the one in ``name``,
+        else the builder's default.
     data_dir : str, optional
         Where TFDS keeps prepared data; default TFDS's (``$TFDS_DATA_DIR`` or
         ``~/tensorflow_datasets``).
@@ -169,10 +225,17 @@ def get_builder(name: str = "koo_synthetic", config: Any = None, data_dir: str |
         Config settings to change, e.g. ``num_sequences=5000, length=300, seed=3``
         for ``koo_synthetic``; a config with a name derived from them is built.
     """
-    cls = builder_class(name)
+    name, config, version = parse_name(name, config)
+    cls = builder_class(name, data_dir)
     resolved = _config(cls, config, overrides)
+    if version is not None:
+        known = [str(v) for v in (cls.VERSION, *getattr(cls, "SUPPORTED_VERSIONS", ()))]
+        if version not in known:
+            raise DatasetError(f"{name} has no version {version}; use "
+                               f"{' or '.join(known)}.")
     try:
-        return cls(config=resolved, data_dir=data_dir)
+        return cls(config=resolved, data_dir=data_dir,
+                   **({} if version is None else {"version": version}))
     except DatasetError:
         raise
     except Exception as exc:  # e.g. an unreadable dataset_info.json left in data_dir
@@ -290,7 +353,7 @@ def build(name: str = "koo_synthetic", config: Any = None, data_dir: str | None 
             config_dir.mkdir(parents=True, exist_ok=True)
             from deepmotif_arch.locking import lock_folder
 
-            lock = lock_folder(config_dir, holder=f"another build of {name}/"
+            lock = lock_folder(config_dir, holder=f"another build of {builder.name}/"
                                f"{builder.builder_config.name}",
                                hint="wait for it to finish or give another --data-dir",
                                wait=wait)
@@ -343,8 +406,8 @@ def _storage_sentence(exc: BaseException, root, name: str, builder) -> str:
     problem = storage_problem(exc) or getattr(exc, "strerror", None) or type(exc).__name__
     fix = ("free some space" if "disk" in problem else
            "give a writable --data-dir (or $TFDS_DATA_DIR)")
-    return (f"cannot build {name}/{builder.builder_config.name} in {root} ({problem}); {fix} "
-            "and run the same command again.")
+    return (f"cannot build {builder.name}/{builder.builder_config.name} in {root} ({problem}); "
+            f"{fix} and run the same command again.")
 
 
 def _missing_folders(path: Path) -> list[Path]:
@@ -382,11 +445,12 @@ def _prepared_builder(name, config, data_dir, build_missing, overrides):
     if not builder.is_prepared():
         if not build_missing:
             raise DatasetError(
-                f"{name}/{builder.builder_config.name} is not built in {builder.data_dir}; "
-                f"run `deepmotif data build {name} --config {builder.builder_config.name}` "
+                f"{builder.name}/{builder.builder_config.name} is not built in "
+                f"{builder.data_dir}; run `deepmotif data build "
+                f"{builder.name}/{builder.builder_config.name}` "
                 "or pass build=True."
             )
-        print(f"Building {name}/{builder.builder_config.name} in {builder.data_dir} "
+        print(f"Building {builder.name}/{builder.builder_config.name} in {builder.data_dir} "
               "(first use only).", file=sys.stderr)
         builder = build(name, config, data_dir, wait=True, **overrides)
     verify_prepared(builder)
@@ -637,7 +701,7 @@ def load_numpy(name: str = "koo_synthetic", split: str = "test", *, config: Any 
     x = np.concatenate(xs)
     y = np.concatenate(ys)
     if one_hot:
-        x = np.eye(4, dtype=np.float32)[x]
+        x = _one_hot_table()[x]  # code 4 (N, padding) -> an all-zero row, as in load()
     return x, y
 
 

@@ -139,7 +139,7 @@ def get_model(
     input_length: int = 200,
     num_classes: int = 12,
     *,
-    flavor: str = "paper",
+    flavor: str = "released",
     **overrides,
 ):
     """Build a zoo model by name, optionally as a custom variant.
@@ -151,8 +151,9 @@ def get_model(
         ``"CNN-25 (60)"``, ``"cnn_2_1"``), or a spec.
     input_length, num_classes
         As in :func:`build_model`.
-    flavor : {"paper", "released"}, default "paper"
-        See :func:`deepmotif_arch.get_spec`.
+    flavor : {"released", "paper"}, default "released"
+        The authors' released code (the default) or the paper's text; see
+        :func:`deepmotif_arch.get_spec`.
     **overrides
         Passed to :meth:`ArchSpec.derive`: ``filters``, ``kernels``, ``pools``,
         ``pool_strides``, ``activation`` (the first layer's), ``dense_units``,

@@ -85,7 +85,7 @@ def test_paper_rows_stay_first_and_follow_up_rows_come_after():
 @pytest.mark.parametrize("name", list(FOLLOW_UP))
 def test_follow_up_rows_match_their_description(name):
     filters, kernels, pools, paddings, dropouts, activation, dense_bn, init = FOLLOW_UP[name]
-    spec = arch.get_spec(name)
+    spec = arch.get_spec(name, flavor="paper")
     assert spec.name == name
     assert spec.filters == filters and spec.kernels == kernels and spec.pools == pools
     assert spec.pool_strides == pools
@@ -118,12 +118,13 @@ def test_names_labels_and_spellings_are_unique():
 @pytest.mark.parametrize("name", list(FOLLOW_UP))
 @pytest.mark.parametrize("length", [200, 1000, 457])
 def test_parameter_counts_match_the_formula(name, length):
-    assert arch.count_parameters(arch.get_spec(name), length)["total"] == \
+    assert arch.count_parameters(arch.get_spec(name, flavor="paper"), length)["total"] == \
         formula_parameter_count(name, length)
 
 
 def test_parameter_counts_by_hand_at_200():
-    count = {name: arch.count_parameters(arch.get_spec(name))["total"] for name in FOLLOW_UP}
+    count = {name: arch.count_parameters(arch.get_spec(name, flavor="paper"))["total"]
+             for name in FOLLOW_UP}
     # 19*4*30 + 120 + 5*30*128 + 512 + 256*512 + 512 + 512*12 + 12
     assert count["cnn-2-exp"] == count["cnn-50-exp"] == 159_852
     # 19*4*32 + 128 + 5*32*124 + 496 + 248*512 + 4*512 + 512*12 + 12
@@ -174,7 +175,8 @@ def test_suffix_and_keyword_give_the_same_variant():
     assert by_name == arch.get_spec("CNN-25 (exp)") == arch.get_spec("cnn_25_exponential")
     assert by_name.name == "cnn-25-exp" and by_name.label == "CNN-25 (exp)"
     assert by_name.activations == ("exponential", "relu")
-    assert by_name.released_name == "" and "exponential" in by_name.note
+    assert by_name.released_name == ""
+    assert "exponential" in arch.get_spec("cnn-25-exp", flavor="paper").note
     assert "cnn-25-exp" not in arch.ZOO  # made on request, not a row
     assert arch.resolve_name("CNN-25 (60) tanh") == "cnn-25-f60-tanh"
     assert arch.get_spec("cnn-25-f60-tanh").label == "CNN-25 (60) (tanh)"
@@ -182,10 +184,10 @@ def test_suffix_and_keyword_give_the_same_variant():
 
 
 def test_zoo_rows_are_the_variants_of_their_relu_models():
-    assert arch.get_spec("cnn-2", activation="exponential") is arch.ZOO["cnn-2-exp"]
+    assert arch.get_spec("cnn-2", "paper", activation="exponential") is arch.ZOO["cnn-2-exp"]
     assert arch.get_spec("kp-cnn-2", activation="exp") is arch.ZOO["kp-cnn-2-exp"]
     assert arch.get_spec("cnn-deep").derive(activation="exponential") is arch.ZOO["cnn-deep-exp"]
-    assert arch.get_spec("cnn-2-exp", activation="relu") is arch.ZOO["cnn-2"]
+    assert arch.get_spec("cnn-2-exp", "paper", activation="relu") is arch.ZOO["cnn-2"]
     assert arch.get_spec("cnn-deep-exp", activation="tanh") == \
         arch.get_spec("cnn-deep", activation="tanh")
 
@@ -223,8 +225,8 @@ def test_unknown_activations_are_one_clear_sentence(bad):
 
 
 def test_no_activation_means_no_change():
-    assert arch.get_spec("cnn-2-exp", activation=None) is arch.ZOO["cnn-2-exp"]
-    assert arch.get_spec("cnn-2-exp").derive(activation=None) == arch.ZOO["cnn-2-exp"]
+    assert arch.get_spec("cnn-2-exp", "paper", activation=None) is arch.ZOO["cnn-2-exp"]
+    assert arch.get_spec("cnn-2-exp", "paper").derive(activation=None) == arch.ZOO["cnn-2-exp"]
     with pytest.raises(InvalidArchitectureError, match="activation None is not supported"):
         arch.check_activation(None)
 
@@ -262,9 +264,9 @@ def test_released_flavor_of_variants():
 
 
 def test_derive_activation():
-    base = arch.get_spec("cnn-25")
+    base = arch.get_spec("cnn-25", flavor="paper")
     exp = base.derive(activation="exp")
-    assert exp == arch.get_spec("cnn-25-exp")
+    assert exp == arch.get_spec("cnn-25-exp", flavor="paper")
     assert exp.derive(activation="relu") == base
     assert base.derive(activation="relu") is not None and base.derive(activation="relu") == base
     assert base.derive(activation="tanh", name="mine").name == "mine"
@@ -301,7 +303,7 @@ def test_dict_round_trips():
 def test_paper_dicts_have_no_new_keys_and_old_dicts_load():
     # The paper's models keep the dictionaries that run manifests already hold.
     for name in arch.PAPER_MODELS:
-        for block in arch.get_spec(name).to_dict()["blocks"]:
+        for block in arch.get_spec(name, flavor="paper").to_dict()["blocks"]:
             assert set(block) == {"filters", "kernel", "pool", "pool_stride"}
     old = {  # a manifest's "spec" from before blocks had activations
         "name": "cnn-25", "label": "CNN-25", "released_name": "cnn_25",
@@ -310,8 +312,8 @@ def test_paper_dicts_have_no_new_keys_and_old_dicts_load():
         "dense_units": 512, "dense_batchnorm": False, "conv_dropout": 0.1,
         "dense_dropout": 0.5, "l2": 1e-06, "kernel_initializer": "he_normal", "note": "",
     }
-    assert ArchSpec.from_dict(old) == arch.get_spec("cnn-25")
-    assert arch.get_spec("cnn-25").to_dict() == old
+    assert ArchSpec.from_dict(old) == arch.get_spec("cnn-25", flavor="paper")
+    assert arch.get_spec("cnn-25", flavor="paper").to_dict() == old
     deep = arch.get_spec("cnn-deep-exp").to_dict()["blocks"]
     assert deep[0] == {"filters": 32, "kernel": 19, "pool": 1, "pool_stride": 1,
                        "activation": "exponential", "dropout": 0.1}
@@ -326,7 +328,7 @@ def test_paper_dicts_have_no_new_keys_and_old_dicts_load():
 def test_built_models_match_count_parameters_and_the_spec(name):
     from deepmotif_arch.models import activation_layer_names, build_model
 
-    spec = arch.get_spec(name)
+    spec = arch.get_spec(name, flavor="paper")
     for length in (200, 1000):
         model = build_model(spec, length)
         counts = arch.count_parameters(spec, length)

@@ -59,7 +59,7 @@ def test_zoo_has_every_paper_row_in_order():
 
 @pytest.mark.parametrize("name", list(PAPER_TABLE))
 def test_specs_match_paper_table(name):
-    spec = arch.get_spec(name)
+    spec = arch.get_spec(name, flavor="paper")
     f1, k1, p1, s1, f2, k2, p2 = PAPER_TABLE[name]
     assert spec.filters == (f1, f2)
     assert spec.kernels == (k1, k2)
@@ -124,19 +124,19 @@ def test_unknown_name_without_close_match_points_to_list():
 @pytest.mark.parametrize("name", arch.PAPER_MODELS)
 @pytest.mark.parametrize("length", [200, 1000, 1234])
 def test_library_parameter_count_matches_paper_formula(name, length):
-    assert arch.count_parameters(arch.get_spec(name), length)["total"] == \
+    assert arch.count_parameters(arch.get_spec(name, flavor="paper"), length)["total"] == \
         paper_parameter_count(name, length)
 
 
 def test_parameter_count_cnn25_by_hand():
     # 19*4*30 + 4*30 + 5*30*128 + 4*128 + (2*128)*512 + 512 + 512*12 + 12
-    assert arch.count_parameters(arch.get_spec("cnn-25"))["total"] == 159_852
+    assert arch.count_parameters(arch.get_spec("cnn-25", flavor="paper"))["total"] == 159_852
 
 
 @pytest.mark.parametrize("name", list(PAPER_TABLE))
 @pytest.mark.parametrize("length", [200, 1000, 450])
 def test_flatten_width_is_ceil_length_over_100(name, length):
-    last = arch.layer_geometry(arch.get_spec(name), length)[-1]
+    last = arch.layer_geometry(arch.get_spec(name, flavor="paper"), length)[-1]
     assert last.length * last.channels == math.ceil(length / 100) * PAPER_TABLE[name][4]
 
 
@@ -227,7 +227,8 @@ def test_released_flavor():
     assert spec.name == "cnn-50-2" and spec.label == "CNN-50-2"
     assert arch.get_spec("cnn-25", flavor="released").dense_batchnorm
     assert arch.get_spec("cnn-25", flavor="released").kernel_initializer == "glorot_uniform"
-    assert arch.get_spec("cnn-25").kernel_initializer == "he_normal"
+    assert arch.get_spec("cnn-25", flavor="paper").kernel_initializer == "he_normal"
+    assert arch.get_spec("cnn-25") == arch.get_spec("cnn-25", flavor="released")  # the default
     with pytest.raises(InvalidArchitectureError, match="kernel_initializer is 'zeros'"):
         arch.get_spec("cnn-25").derive(kernel_initializer="zeros")
     with pytest.raises(InvalidArchitectureError, match="flavor"):

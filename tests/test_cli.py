@@ -26,13 +26,18 @@ def test_version():
 
 
 def test_zoo_list_table():
-    result = invoke("zoo", "list")
+    result = invoke("zoo", "list", "--flavor", "paper")
     assert result.exit_code == 0, result.output
     for name in list_models():
         assert name in result.output
     assert "CNN-25 (120)" in result.output and "cnn_2_1" in result.output
-    assert "159,852" in result.output  # cnn-25 at L=200
+    assert "159,852" in result.output  # cnn-25 at L=200 (the paper's formula)
     assert "50/2,50" in result.output  # CNN-50-2's overlapping pool
+    # the default is the released code's: BatchNorm after the dense layer, CNN-50-2 smaller
+    released = invoke("zoo", "list").output
+    assert "released flavor" in released and "161,388" in released and "26,092" in released
+    # not a terminal: one whole line per model, cells separated by tabs
+    assert "cnn-50-2\tCNN-50-2\tcnn_50_2\t30x19,64x5\t50/2,50\t26,092" in released
 
 
 def test_zoo_list_json_and_markdown():
@@ -59,7 +64,10 @@ def test_zoo_show_receptive_field_and_uncertainty():
     assert layers["conv2_dropout"]["spatial_uncertainty"] == 100
     assert layers["conv2_pool"]["output_shape"] == [2, 128]
     assert layers["dense"]["receptive_field"] is None
-    assert data["parameters"]["total"] == 159_852
+    assert data["parameters"]["total"] == 161_388  # the released flavor's dense BatchNorm
+    paper = json.loads(invoke("zoo", "show", "cnn-25", "--flavor", "paper", "--format",
+                              "json").output)
+    assert paper["parameters"]["total"] == 159_852
 
 
 @pytest.mark.backend
@@ -91,7 +99,7 @@ def test_zoo_show_custom_variants():
         (["zoo", "show", "cnn-25", "--filters", "30,x"], "'30,x'"),
         (["zoo", "show", "cnn-25", "--filters", "30,64,64"], "needs kernels, pools"),
         (["zoo", "show", "--filters", "30,128"], "missing --kernels, --pools"),
-        (["zoo", "show", "cnn-25", "--flavor", "tf1"], "flavor 'tf1'"),
+        (["zoo", "show", "cnn-25", "--flavor", "tf1"], "'tf1' is not one of"),
         (["zoo", "list", "--length", "0"], "input_length"),
     ],
 )
@@ -100,6 +108,33 @@ def test_user_errors_exit_2_without_traceback(args, needle):
     assert result.exit_code == 2, result.output
     assert needle in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["train"], ["evaluate"], ["match"], ["logos"],
+                                     ["data", "build"], ["zoo", "show"], ["--help"]])
+def test_help_shows_choices_and_no_type_noise(command):
+    result = runner.invoke(app, [*command, "--help"] if command != ["--help"] else command,
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output  # flags take no value
+    if command == ["train"]:
+        assert "<released|paper>" in result.output and "[default: released]" in result.output
+        assert "mixed_bfloat16" in result.output and "<auto|on|off>" in result.output
+    if command == ["evaluate"]:
+        assert "validation" in result.output and "Sequences per forward pass" in result.output
+
+
+@pytest.mark.parametrize("args", [["evaluate", "{tmp}/nothere.keras"],
+                                  ["data", "build", "koo_invivo", "--manual-dir", "{tmp}/no"]])
+def test_missing_files_are_refused_before_the_framework_import(args, tmp_path):
+    argv = [a.format(tmp=tmp_path) for a in args]
+    code = ("import sys\nfrom deepmotif_arch.cli.main import main\n"
+            f"sys.argv = ['deepmotif', *{argv!r}]\ntry:\n    main()\n"
+            "except SystemExit as e:\n    print('exit', e.code)\n"
+            "print('keras imported' if 'keras' in sys.modules else 'no keras')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "exit 2" in out.stdout and "no keras" in out.stdout, out.stdout + out.stderr
+    assert "does not exist" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_unknown_model_in_a_real_process():

@@ -53,6 +53,40 @@ def test_data_user_errors(args, needle, tmp_path):
     assert needle in result.output and "Traceback" not in result.output
 
 
+def test_data_sets_named_as_tfds_names_them(tiny_data_dir, tmp_path):
+    result = invoke("data", "build", "koo_synthetic/tiny", "--data-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "koo_synthetic" / "tiny" / "1.0.0").is_dir()
+    result = invoke("data", "info", "koo_synthetic/tiny:1.0.0", "--data-dir", str(tmp_path))
+    assert result.exit_code == 0 and "Built in" in result.output
+    assert "train\t420\t" in result.output  # not a terminal: whole tab-separated lines
+    from deepmotif_arch import datasets
+
+    assert datasets.parse_name("koo_synthetic/tiny:1.0.0") == ("koo_synthetic", "tiny", "1.0.0")
+    assert datasets.parse_name("koo_synthetic/tiny", "tiny")[1] == "tiny"  # said twice: fine
+    x, _ = datasets.load_numpy("koo_synthetic/tiny", "test", data_dir=str(tiny_data_dir))
+    assert x.shape == (120, 200, 4)
+    builder = datasets.get_builder("koo_synthetic:1.0.0", "tiny", data_dir=str(tiny_data_dir))
+    assert (builder.builder_config.name, str(builder.version)) == ("tiny", "1.0.0")
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["data", "build", "koo_synthetic/tiny", "--config", "paper"],
+     "names the config 'tiny' but the config 'paper' (--config) was given too"),
+    (["data", "info", "koo_synthetic/tiny:2.0.0"], "has no version 2.0.0; use 1.0.0"),
+    (["data", "info", "koo_synthetic/tiny:latest"], "is not a version such as 1.0.0"),
+    (["data", "info", "koo_synthetic/tiny/x"], "is not of the form name, name/config"),
+    (["train", "cnn-25", "--dataset", "koo_synth/tiny"], "did you mean 'koo_synthetic'"),
+    (["train", "cnn-25", "--dataset", "koo_synthetic/tiny", "--config", "paper"],
+     "names the config 'tiny'"),
+])
+def test_conflicting_or_malformed_data_set_names(args, needle, tmp_path):
+    result = invoke(*args, "--data-dir", str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "koo_synthetic").exists()
+
+
 def test_data_info_on_corrupted_folder(tiny_data_dir, tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(tiny_data_dir, bad)
@@ -62,22 +96,44 @@ def test_data_info_on_corrupted_folder(tiny_data_dir, tmp_path):
     assert result.exit_code == 2 and "truncated or corrupted" in result.output
 
 
-def _tfds(args, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess:
-    tfds = Path(sys.executable).with_name("tfds")
+def _readme_tfds_lines() -> list[str]:
+    """The README's `tfds build` lines for koo_synthetic, as written."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#")[0].strip() for line in text.splitlines()
+             if "tfds build koo_synthetic" in line]
+    assert len(lines) == 2, lines
+    return lines
+
+
+def _tfds(line: str, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess:
+    """A README line run by bash in ``cwd`` with the venv's scripts first on PATH, on the
+    tiny config (``paper`` takes longer and proves nothing more), into ``data_dir``."""
+    line = line.replace("koo_synthetic/paper", "koo_synthetic/tiny")
+    line = line.replace("--config paper", "--config tiny")
+    if line.endswith(")"):
+        line = line[:-1] + f" --data_dir {data_dir})"
+    else:
+        line += f" --data_dir {data_dir}"
+    bin_dir = str(Path(sys.executable).parent)
     return subprocess.run(
-        [str(tfds), "build", *args, "--config", "tiny", "--data_dir", str(data_dir)],
-        cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        ["bash", "-c", line], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+             "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")},
     )
 
 
 @pytest.mark.slow  # two `tfds build` processes: `make test-slow`
-def test_tfds_build_by_folder_and_by_imports(tmp_path):
-    by_folder = _tfds(["koo_synthetic"], ROOT / "tfds_builders", tmp_path / "a")
-    assert by_folder.returncode == 0, by_folder.stderr[-3000:]
-    by_imports = _tfds(["koo_synthetic", "--imports", "deepmotif_arch.datasets"], tmp_path,
-                       tmp_path / "b")
-    assert by_imports.returncode == 0, by_imports.stderr[-3000:]
+def test_tfds_build_as_the_readme_says(tmp_path):
+    """From an empty folder with --imports, and from a checkout's tfds_builders/ without."""
+    by_imports, by_folder = sorted(_readme_tfds_lines(), key=lambda line: "--imports" not in line)
+    assert "--imports deepmotif_arch.datasets" in by_imports and by_folder.startswith("(cd ")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = _tfds(by_imports, empty, tmp_path / "b")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = _tfds(by_folder, ROOT, tmp_path / "a")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not list(empty.iterdir())
     shards = sorted((tmp_path / "a" / "koo_synthetic" / "tiny" / "1.0.0").glob("*.tfrecord*"))
     assert len(shards) == 3
     for shard in shards:

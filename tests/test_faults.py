@@ -102,7 +102,8 @@ class Ctx:
             [sys.executable, "-m", "deepmotif_arch.cli.main", *args],
             env={**os.environ, "KERAS_BACKEND": _backend(), "TF_CPP_MIN_LOG_LEVEL": "3",
                  "COLUMNS": "200", **env},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_default_sigint)
         self.procs.append(proc)
         return proc
 
@@ -265,7 +266,8 @@ def _killed_holder(ctx: Ctx) -> None:
 
 
 def _other_training(ctx: Ctx) -> None:
-    """A real `deepmotif train` (--lr 3e-4) is running into {out}; its PID becomes {pid}."""
+    """A real `deepmotif train` (the default --lr, 1e-3) is running into {out}; its PID becomes
+    {pid}."""
     proc = ctx.deepmotif(shlex.split(ctx.fmt(TRAIN)) + ["--quiet"],
                          DEEPMOTIF_TEST_SAVE_PAUSE="2")
     deadline = time.time() + 300
@@ -280,7 +282,7 @@ def _other_training_finishes(ctx: Ctx) -> None:
     stdout, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 0, stderr[-3000:]
     manifest = json.loads((ctx.out / "run.json").read_text())
-    assert manifest["training"]["learning_rate"] == 3e-4  # the first run's, untouched
+    assert manifest["training"]["learning_rate"] == 1e-3  # the first run's, untouched
     assert [r["epoch"] for r in manifest["history"]] == [1, 2, 3]
 
 
@@ -386,7 +388,7 @@ CATALOGUE = [
           absent=("out/model.keras", "out/run.json", "out/state/epoch-0001.keras"),
           during=_sigint_while_saving, after=_resumes_after_epoch_2, process=True, env=PAUSE,
           slow=True),
-    Fault("train: a second `deepmotif train` into a folder in use", TRAIN + " --lr 1e-3", 2,
+    Fault("train: a second `deepmotif train` into a folder in use", TRAIN + " --lr 5e-4", 2,
           ("{out} is in use by another `deepmotif train` (PID {pid})",
            "wait for it to finish or choose another --output"),
           before=_other_training, after=_other_training_finishes, process=True, slow=True),
@@ -632,13 +634,24 @@ def test_catalogue_size():
 # ---------------------------------------------------------------------------
 # The pieces behind the rows.
 
-def test_a_lost_ctrl_c_is_raised_at_the_next_check():
+def _default_sigint() -> None:
+    """In a child: Ctrl-C as a terminal delivers it. A test run started in the background
+    (nohup, CI) inherits SIGINT ignored, and a child would never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def python_sigint():
+    """Python's own SIGINT handler for the test, whatever the test run inherited."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_a_lost_ctrl_c_is_raised_at_the_next_check(python_sigint):
     """Python drops a KeyboardInterrupt raised inside a gc callback or ``__del__`` (JAX
     and h5py run those while a checkpoint is written); the guard raises it again."""
     from deepmotif_arch.training import _InterruptGuard
-
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        pytest.skip("SIGINT has a handler of its own here")
     with _InterruptGuard() as guard:
         assert signal.getsignal(signal.SIGINT) == guard._handle
         try:
@@ -650,11 +663,8 @@ def test_a_lost_ctrl_c_is_raised_at_the_next_check():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_ctrl_c_waits_for_the_save_in_progress():
+def test_ctrl_c_waits_for_the_save_in_progress(python_sigint):
     from deepmotif_arch.training import _InterruptGuard
-
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        pytest.skip("SIGINT has a handler of its own here")
     done = []
     with _InterruptGuard() as guard:
         with pytest.raises(KeyboardInterrupt):

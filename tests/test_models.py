@@ -23,7 +23,7 @@ def one_hot(n: int, length: int, seed: int = 0) -> np.ndarray:
 @pytest.mark.parametrize("name", arch.PAPER_MODELS)
 def test_every_model_builds_with_paper_parameter_count(name):
     for length in (200, 1000):
-        model = get_model(name, input_length=length)
+        model = get_model(name, input_length=length, flavor="paper")
         assert model.count_params() == paper_parameter_count(name, length), (name, length)
         assert model.name == name
         assert tuple(model.input.shape[1:]) == (length, 4)
@@ -40,7 +40,7 @@ def test_layer_shapes_match_geometry(name):
 
 
 def test_stable_layer_names():
-    model = get_model("cnn-25")
+    model = get_model("cnn-25", flavor="paper")
     names = [layer.name for layer in model.layers]
     assert names == [
         "sequence",
@@ -93,7 +93,7 @@ def test_released_flavor_builds():
 
 
 def test_paper_layer_settings():
-    model = get_model("cnn-50-2")
+    model = get_model("cnn-50-2", flavor="paper")
     conv = model.get_layer("conv1")
     assert conv.padding == "same" and conv.strides == (1,) and not conv.use_bias
     assert conv.kernel_regularizer.get_config()["l2"] == pytest.approx(1e-6)

@@ -76,7 +76,7 @@ def test_fit_cnn25_from_the_pipeline(tiny_data_dir):
 
 
 def test_missing_dataset_without_build_says_how(tmp_path):
-    with pytest.raises(DatasetError, match="deepmotif data build koo_synthetic --config tiny"):
+    with pytest.raises(DatasetError, match="deepmotif data build koo_synthetic/tiny"):
         datasets.load("koo_synthetic", "train", config="tiny", data_dir=str(tmp_path),
                       build=False)
 

@@ -63,7 +63,7 @@ def test_run_folder_contents(finished_run):
     assert manifest["identity"]["backend"] == BACKEND
     assert manifest["dataset"] == {"name": "koo_synthetic", "config": "tiny", "version": "1.0.0"}
     assert manifest["training"]["epochs_run"] == 4 and manifest["training"]["trial"] == 0
-    assert manifest["training"]["learning_rate"] == 3e-4
+    assert manifest["training"]["learning_rate"] == 1e-3  # the default flavor's (released)
     assert manifest["training"]["batch_size"] == 100
     assert manifest["versions"]["keras"] == keras.__version__
     assert set(manifest["test_metrics"]["per_class"]) == set(synthetic.CLASS_NAMES)
@@ -154,7 +154,7 @@ def test_another_trial_differs(finished_run, tiny_data_dir, tmp_path):
         (["train", "cnn-25", "--dataset", "deepsea"], "unknown data set 'deepsea'"),
         (["train", "cnn-25", "--epochs", "0"], "epochs is 0"),
         (["train", "cnn-25", "--lr", "-1"], "learning rate is -1.0"),
-        (["train", "cnn-25", "--precision", "fp8"], "precision 'fp8'"),
+        (["train", "cnn-25", "--precision", "fp8"], "'fp8' is not one of"),
         (["evaluate", "/nonexistent/model.keras"], "does not exist"),
         (["evaluate", __file__], "is not a Keras checkpoint"),
     ],
@@ -236,10 +236,13 @@ def test_mixed_precision_trains(tiny_data_dir, tmp_path):
 
 
 def test_flavor_sets_the_optimizer_defaults():
-    paper = TrainSettings(spec=get_spec("cnn-25"))
+    paper = TrainSettings(spec=get_spec("cnn-25", flavor="paper"), flavor="paper")
     assert (paper.learning_rate, paper.beta_1, paper.epsilon) == (3e-4, 0.9, 1e-7)
     released = TrainSettings(spec=get_spec("cnn-25", flavor="released"), flavor="released")
     assert (released.learning_rate, released.beta_1, released.epsilon) == (1e-3, 0.95, 1e-8)
+    default = TrainSettings(spec=get_spec("cnn-25"))  # the released code's, everywhere
+    assert (default.flavor, default.learning_rate, default.spec) == ("released", 1e-3,
+                                                                     released.spec)
     mine = TrainSettings(spec=get_spec("cnn-25"), flavor="released", learning_rate=5e-4)
     assert mine.learning_rate == 5e-4 and mine.beta_1 == 0.95
     with pytest.raises(TrainingError, match="flavor 'tf1' is not known"):
@@ -250,11 +253,17 @@ def test_flavor_sets_the_optimizer_defaults():
 
 def test_released_flavor_trains_with_the_released_optimizer(tiny_data_dir, tmp_path):
     out = tmp_path / "released"
-    result = runner.invoke(app, ["train", "cnn-25", "--flavor", "released", "--config", "tiny",
+    # the default flavor; the data set named as TFDS names it
+    result = runner.invoke(app, ["train", "cnn-25", "--dataset", "koo_synthetic/tiny",
                                  "--data-dir", str(tiny_data_dir), "--epochs", "1", "-o",
-                                 str(out), "--quiet"])
+                                 str(out)])
     assert result.exit_code == 0, result.output
+    assert "(released flavor, Adam 1e-3) on koo_synthetic/tiny" in result.output
+    for command in ("evaluate", "logos", "match"):  # what to run next, with the real paths
+        assert f"deepmotif {command} {out / 'model.keras'} --data-dir {tiny_data_dir}" in \
+            result.output
     manifest = json.loads((out / "run.json").read_text())
+    assert manifest["dataset"]["config"] == "tiny"
     training = manifest["training"]
     assert (training["learning_rate"], training["beta_1"], training["epsilon"]) == (1e-3, 0.95,
                                                                                   1e-8)
@@ -263,6 +272,15 @@ def test_released_flavor_trains_with_the_released_optimizer(tiny_data_dir, tmp_p
     model = keras.models.load_model(out / "model.keras")
     assert model.get_layer("conv1").get_config()["kernel_initializer"]["class_name"] == \
         "GlorotUniform"
+    # the paper's text stays an option
+    paper = tmp_path / "paper"
+    result = runner.invoke(app, ["train", "cnn-25", "--flavor", "paper", "--config", "tiny",
+                                 "--data-dir", str(tiny_data_dir), "--epochs", "1", "-o",
+                                 str(paper), "--quiet"])
+    assert result.exit_code == 0, result.output
+    training = json.loads((paper / "run.json").read_text())["training"]
+    assert (training["flavor"], training["learning_rate"], training["beta_1"]) == ("paper", 3e-4,
+                                                                                  0.9)
 
 
 def test_in_memory_and_streamed_feeds_both_train(tiny_data_dir, tmp_path):

@@ -22,12 +22,6 @@ import pytest
 from deepmotif_arch import userdata
 from deepmotif_arch.errors import DatasetError
 
-#: Tests that need deepmotif_arch.datasets to look imported data sets up (notes of issue 17).
-NEEDS_HOOK = pytest.mark.xfail(
-    strict=True, raises=DatasetError,
-    reason="datasets.builder_class/get_builder do not yet consult "
-           "userdata.builder_class(name, data_dir) (the datasets.py hook of issue 17)")
-
 A, C, G, T, X = 0, 1, 2, 3, 4
 
 
@@ -514,14 +508,10 @@ def _read_through_datasets(root):
     assert datasets.get_builder("peaks_f", data_dir=root).version == "1.0.0"
 
 
-@NEEDS_HOOK
 def test_datasets_reads_an_imported_data_set(imported):
     _read_through_datasets(imported)
 
 
-@pytest.mark.xfail(strict=True, raises=(IndexError, DatasetError),
-                   reason="datasets.load_numpy one-hot encodes with np.eye(4)[x], which fails "
-                          "on code 4 (N); it needs _one_hot_table()[x] (notes of issue 17)")
 def test_load_numpy_one_hot_keeps_n_as_zero_rows(imported):
     from deepmotif_arch import datasets
 
@@ -529,42 +519,6 @@ def test_load_numpy_one_hot_keeps_n_as_zero_rows(imported):
     x, _ = datasets.load_numpy("peaks_f", "train", data_dir=imported)
     assert x.shape == (6, 10, 4)
     assert np.array_equal(x.sum(axis=2) == 0, codes == X)
-
-
-def test_the_proposed_hook_lets_datasets_read_it(imported, monkeypatch):
-    """The datasets.py change proposed in the notes of issue 17, applied in memory."""
-    import difflib
-
-    from deepmotif_arch import datasets
-
-    original = datasets.builder_class
-
-    def builder_class(name="koo_synthetic", data_dir=None):
-        name = datasets.parse_name(name)[0] if hasattr(datasets, "parse_name") else name
-        if name not in datasets.available():
-            found = userdata.builder_class(name, data_dir)
-            if found is not None:
-                return found
-            known = datasets.available() + userdata.list_imported(data_dir)
-            close = difflib.get_close_matches(str(name), known, n=2, cutoff=0.4)
-            hint = (f"did you mean {close[0]!r}?" if close else
-                    f"use one of {', '.join(known)}, or import your own with "
-                    f"`deepmotif data import {name}`.")
-            raise DatasetError(f"unknown data set {name!r}; {hint}")
-        return original(name)
-
-    def get_builder(name="koo_synthetic", config=None, data_dir=None, **overrides):
-        cls = builder_class(name, data_dir)
-        return cls(config=datasets._config(cls, config, overrides), data_dir=data_dir)
-
-    monkeypatch.setattr(datasets, "builder_class", builder_class)
-    monkeypatch.setattr(datasets, "get_builder", get_builder)
-    _read_through_datasets(imported)
-    with pytest.raises(DatasetError, match="did you mean 'peaks_f'"):
-        datasets.get_builder("peaks_g", data_dir=imported)
-
-
-# --------------------------------------------------------------------------- command line
 
 
 def _cli():
