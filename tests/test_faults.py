@@ -571,6 +571,11 @@ def _run(row: Fault, ctx: Ctx) -> tuple[int, str]:
     if row.during:
         import threading
 
+        # Ctrl-C as at a terminal, even where this test run inherited SIGINT ignored
+        # (started in the background by nohup or CI)
+        before = signal.signal(signal.SIGINT, signal.default_int_handler)
+        ctx.request.addfinalizer(lambda: signal.signal(signal.SIGINT, before))
+
         busy = threading.Event()
         busy.set()
         watcher = threading.Thread(target=row.during, args=(ctx, os.getpid(), busy.is_set),
