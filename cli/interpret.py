@@ -11,7 +11,15 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ._common import console, err_console, fail, import_keras, user_errors
+from ._common import (
+    check_file,
+    console,
+    err_console,
+    fail,
+    import_keras,
+    user_errors,
+    working,
+)
 
 _SCAN = "Scanning filters"
 _MATCH = "Matching (Tomtom)"
@@ -190,20 +198,14 @@ def _output(checkpoint: Path, output: Path | None, layer: str) -> Path:
 def _write(result, folder: Path, **kwargs) -> list[Path]:
     from deepmotif_arch.interpret import write_interpretation
 
-    if not err_console.is_terminal:
-        err_console.print("Drawing logos and writing files", highlight=False)
-        return write_interpretation(result, folder, **kwargs)
-    with err_console.status("Drawing logos and writing files", spinner="dots"):
+    with working("Drawing logos and writing files"):
         return write_interpretation(result, folder, **kwargs)
 
 
 def _check_files(checkpoint: Path, database: Path | None) -> None:
     """The files named on the command line exist (checked before the framework import)."""
-    for what, path in (("checkpoint", checkpoint), ("database", database)):
-        if path is not None and not Path(path).is_file():
-            raise fail(f"the {what} {str(path)!r} does not exist or is not a file; give the "
-                       + ("path of a .keras file written by deepmotif train."
-                          if what == "checkpoint" else "path of a MEME motif file."))
+    check_file(checkpoint, "checkpoint", "the path of a .keras file written by deepmotif train")
+    check_file(database, "database", "the path of a MEME motif file")
 
 
 _SCREENS = tuple(s.value for s in Screen)

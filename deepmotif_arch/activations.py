@@ -16,8 +16,9 @@ A job's model is the zoo name of the variant (``cnn-2`` for ReLU, ``cnn-2-exp``,
 ``cnn-2-sigmoid``, ...; :func:`deepmotif_arch.architectures.get_spec` with ``activation=``).
 The summary puts each cell's match fractions (mean and sd over trials) beside the values
 read off Koo & Ploenzke's published boxplots (:data:`KP21_SYNTHETIC`, medians of 10 trials;
-``tests/data/reference/EXP_ACTIVATIONS_FACTS.md`` section 5 in the repository). Their "match fraction" is the
-share of filters with a Tomtom hit among the ground-truth TFs' JASPAR IDs, our "relevant".
+section 5 of ``tests/data/reference/EXP_ACTIVATIONS_FACTS.md`` in the repository). Their
+"match fraction" is the share of filters with a Tomtom hit among the ground-truth TFs'
+JASPAR IDs, our "relevant".
 
 Where this differs from their runs (their code, as far as the facts file shows it): 25,000
 sequences with 1-nt buffers (Koo & Eddy's set) instead of their 30,000 without; the

@@ -33,6 +33,32 @@ FORMAT = "deepmotif-arch checkpoint"
 FORMAT_VERSION = 1
 
 
+def missing_folders(path) -> list[Path]:
+    """``path`` and its ancestors that do not exist yet, deepest first (what a later
+    ``mkdir(parents=True)`` creates, so that a failed start can remove exactly those)."""
+    missing = []
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def atomic_copy(source, dest) -> Path:
+    """Copy a file to ``dest`` through a temporary name and a rename; return ``dest``."""
+    import shutil
+
+    dest = Path(dest)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return dest
+
+
 def atomic_write_text(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file and a rename; return ``path``."""
     path = Path(path)

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from deepmotif_arch.checkpoints import missing_folders
 from deepmotif_arch.errors import DatasetError, storage_problem
 
 __all__ = [
@@ -343,7 +344,7 @@ def build(name: str = "koo_synthetic", config: Any = None, data_dir: str | None 
                                overrides)
     config_dir = Path(version_dir).parent
     root = config_dir.parent.parent
-    made = _missing_folders(config_dir) + _missing_folders(root / "downloads" / "extracted")
+    made = missing_folders(config_dir) + missing_folders(root / "downloads" / "extracted")
     made.append(config_dir.parent / ".config")  # TFDS's note of the configs, made by builds
     made = [p for p in made if not p.exists()]
     lock = None
@@ -408,16 +409,6 @@ def _storage_sentence(exc: BaseException, root, name: str, builder) -> str:
            "give a writable --data-dir (or $TFDS_DATA_DIR)")
     return (f"cannot build {builder.name}/{builder.builder_config.name} in {root} ({problem}); "
             f"{fix} and run the same command again.")
-
-
-def _missing_folders(path: Path) -> list[Path]:
-    """``path`` and its ancestors that do not exist yet, deepest first."""
-    missing = []
-    path = Path(os.path.abspath(path))
-    while not path.exists() and path != path.parent:
-        missing.append(path)
-        path = path.parent
-    return missing
 
 
 def _remove_new_folders(folders: list[Path]) -> None:

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from deepmotif_arch.architectures import get_spec, resolve_name
-from deepmotif_arch.checkpoints import atomic_write_text, json_default
+from deepmotif_arch.checkpoints import atomic_copy, atomic_write_text, json_default
 from deepmotif_arch.errors import DeepMotifError
 from deepmotif_arch.pretrained import sha256_file
 
@@ -249,7 +249,7 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
                 command=f"deepmotif experiment table1 --models {job.model}")
     manifest = run.manifest
     out.mkdir(parents=True, exist_ok=True)
-    kept = keep_checkpoint(run.checkpoint, out / CHECKPOINT_NAME)
+    kept = atomic_copy(run.checkpoint, out / CHECKPOINT_NAME)
     metrics = manifest.get("test_metrics") or {}
     per_class_auroc = {k: v["auroc"] for k, v in (metrics.get("per_class") or {}).items()}
     result = {
@@ -321,21 +321,6 @@ def interpret_result(model: str, out: Path, result: dict, *, preset: str = "auth
 
 #: File name of a trial's kept checkpoint inside its result folder.
 CHECKPOINT_NAME = "model.keras"
-
-
-def keep_checkpoint(source: Path, dest: Path) -> Path:
-    """Copy a trained checkpoint into the result folder (temporary name, then rename)."""
-    import shutil
-
-    dest = Path(dest)
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return dest
 
 
 def _layer_stats(interp, seconds: float) -> dict:

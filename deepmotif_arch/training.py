@@ -69,7 +69,7 @@ from typing import Any
 import numpy as np
 
 from deepmotif_arch.architectures import ArchSpec
-from deepmotif_arch.checkpoints import atomic_write_text, save_checkpoint
+from deepmotif_arch.checkpoints import atomic_write_text, missing_folders, save_checkpoint
 from deepmotif_arch.errors import (
     DeepMotifError,
     TrainingError,
@@ -434,7 +434,7 @@ def train(
     backend = keras.backend.backend()
     out = Path(output) if output is not None else default_output_dir(settings)
     identity = settings.identity(backend)
-    created = _missing_folders(out)
+    created = missing_folders(out)
     lock = None
     finished = False
     try:
@@ -699,16 +699,6 @@ def _load_model(path: Path, state_dir: Path):
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
         raise TrainingError(f"{path} is damaged (Keras cannot open it: {reason}); delete "
                             f"{state_dir} to start the run over.") from None
-
-
-def _missing_folders(path: Path) -> list[Path]:
-    """``path`` and its ancestors that do not exist yet, deepest first."""
-    missing = []
-    path = Path(os.path.abspath(path))
-    while not path.exists() and path != path.parent:
-        missing.append(path)
-        path = path.parent
-    return missing
 
 
 def _lock_output(out: Path):

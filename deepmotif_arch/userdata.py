@@ -75,6 +75,7 @@ from typing import Any
 
 import numpy as np
 
+from deepmotif_arch.checkpoints import missing_folders
 from deepmotif_arch.errors import DatasetError
 
 __all__ = [
@@ -1313,7 +1314,7 @@ def import_sequences(name: str, *, data_dir=None, progress: Progress | None = No
     root = _root(data_dir)
     folder = Path(root) / name
     config_dir = folder / CONFIG_NAME
-    made = _missing_folders(config_dir)
+    made = missing_folders(config_dir)
     lock = None
     ok = False
     try:
@@ -1434,15 +1435,6 @@ def _request(options: dict) -> dict:
                            "genome, labels, length, test_chroms, valid_chroms, seed or "
                            "fractions.")
     return out
-
-
-def _missing_folders(path: Path) -> list[Path]:
-    missing = []
-    path = Path(os.path.abspath(path))
-    while not path.exists() and path != path.parent:
-        missing.append(path)
-        path = path.parent
-    return missing
 
 
 def _storage_sentence(exc: BaseException, root) -> str:
