@@ -423,6 +423,8 @@ def run_ablation(results: str | os.PathLike = "results/table1", *,
     pipeline (:data:`deepmotif_arch.presets.ABLATION`), cached per trial in
     ``ablation.json`` beside its result (rerun: only new trials cost anything).
     Returns the rows of :func:`ablation_rows`."""
+    from deepmotif_arch.interpret import interpret_settings
+
     settings = _ablation_settings()
     key = {name: item.to_dict() for name, item in settings.items()}
     for job, folder in finished_trials(results, models):
@@ -436,7 +438,8 @@ def run_ablation(results: str | os.PathLike = "results/table1", *,
             except (OSError, json.JSONDecodeError):
                 pass
         layers = ("conv1", *DEEPER_LAYERS.get(job.model, ()))
-        interps = _interpret_cached(folder / CHECKPOINT_NAME, settings, layers, data_dir)
+        interps = interpret_settings(folder / CHECKPOINT_NAME, settings, layers=layers,
+                                     data_dir=data_dir)
         data = {"settings": key, "layers": {
             name: {layer: {"fraction_jaspar": i.report.fraction_matched,
                            "fraction_relevant": i.report.fraction_relevant}
@@ -446,12 +449,6 @@ def run_ablation(results: str | os.PathLike = "results/table1", *,
         if on_done is not None:
             on_done(job, "computed")
     return ablation_rows(results)
-
-
-def _interpret_cached(checkpoint, settings, layers, data_dir):
-    from deepmotif_arch.interpret import interpret_settings
-
-    return interpret_settings(checkpoint, settings, layers=layers, data_dir=data_dir)
 
 
 def ablation_rows(results: str | os.PathLike = "results/table1") -> list[dict]:
