@@ -108,9 +108,16 @@ class TrainSettings:
     spec : ArchSpec
         The architecture.
     dataset : str
-        ``"koo_synthetic"`` or ``"koo_invivo"``.
+        ``"koo_synthetic"``, ``"koo_invivo"`` or a data set imported with ``deepmotif data
+        import``; it may name a config and version as TFDS writes them
+        (``"koo_synthetic/tiny"``, ``"koo_synthetic/tiny:1.0.0"``), which are split off
+        into ``dataset_config`` and ``dataset_version``.
     dataset_config : str or None
         Builder config (``None``: the builder's default, ``paper`` for koo_synthetic).
+    dataset_version : str or None
+        Training reads the data set's current version; ``None`` means that one, and any
+        other version is refused. The version trained on is part of the run's identity,
+        so a run does not resume on data imported again under a new version.
     data_dir : str or None
         TFDS data folder.
     epochs, batch_size, patience
@@ -168,8 +175,17 @@ class TrainSettings:
     epsilon: float | None = None
     fast_pool: bool = True
     in_memory: bool | str = "auto"
+    dataset_version: str | None = None
 
     def __post_init__(self) -> None:
+        from deepmotif_arch import datasets
+
+        name, config, version = datasets.parse_name(self.dataset, self.dataset_config)
+        if version and self.dataset_version and version != self.dataset_version:
+            raise TrainingError(f"data set {self.dataset!r} names version {version} but "
+                                f"dataset_version is {self.dataset_version!r}; give one.")
+        self.dataset, self.dataset_config = name, config
+        self.dataset_version = version or self.dataset_version
         defaults = OPTIMIZERS.get(self.flavor)
         if defaults is None:
             raise TrainingError(f"flavor {self.flavor!r} is not known; use one of "
@@ -207,6 +223,7 @@ class TrainSettings:
             "spec": self.spec.to_dict(),
             "dataset": self.dataset,
             "dataset_config": self.dataset_config,
+            "dataset_version": self.dataset_version,
             "epochs": self.epochs,
             "batch_size": self.batch_size,
             "learning_rate": self.learning_rate,
@@ -252,6 +269,31 @@ def _resolved_config(settings: TrainSettings) -> str:
 
     return datasets.builder_class(settings.dataset,
                                   settings.data_dir).DEFAULT_CONFIG_NAME or "default"
+
+
+def _resolved_version(settings: TrainSettings) -> str:
+    """The data set's current version (the one training reads); refuses any other."""
+    from deepmotif_arch import datasets
+
+    current = str(datasets.builder_class(settings.dataset, settings.data_dir).VERSION)
+    if settings.dataset_version not in (None, current):
+        raise TrainingError(f"training reads the current version of {settings.dataset}, "
+                            f"{current}, not {settings.dataset_version}; give "
+                            f"{settings.dataset} without a version.")
+    return current
+
+
+def _same_run(stored: Any, identity: dict) -> bool:
+    """Whether a saved run's identity is this run's.
+
+    Runs saved before the data set version was part of the identity (no
+    ``dataset_version``) match on everything else.
+    """
+    if not isinstance(stored, dict):
+        return False
+    if "dataset_version" not in stored:
+        identity = {k: v for k, v in identity.items() if k != "dataset_version"}
+    return stored == identity
 
 
 def default_output_dir(settings: TrainSettings, root: str | os.PathLike = "runs") -> Path:
@@ -430,7 +472,8 @@ def train(
     import keras
 
     settings.validate()
-    settings = dataclasses.replace(settings, dataset_config=_resolved_config(settings))
+    settings = dataclasses.replace(settings, dataset_config=_resolved_config(settings),
+                                   dataset_version=_resolved_version(settings))
     backend = keras.backend.backend()
     out = Path(output) if output is not None else default_output_dir(settings)
     identity = settings.identity(backend)
@@ -751,7 +794,7 @@ def _finished_run(out: Path, identity: dict) -> RunResult | None:
                             "away or choose another --output.") from None
     if not isinstance(manifest, dict):
         raise TrainingError(damaged)
-    if manifest.get("identity") != identity:
+    if not _same_run(manifest.get("identity"), identity):
         raise TrainingError(_different_run_message(out, manifest.get("identity"), identity))
     try:
         history = [EpochRecord(**r) for r in manifest.get("history", [])]
@@ -777,7 +820,7 @@ def _prepare_output(out: Path, state_dir: Path, identity: dict) -> dict | None:
     """The saved state of the run in ``out`` (None for a new run); refuses a folder that
     holds something else. ``state/`` itself is made by the first save."""
     state = _read_state(state_dir)
-    if state is not None and state.get("identity") != identity:
+    if state is not None and not _same_run(state.get("identity"), identity):
         raise TrainingError(_different_run_message(out, state.get("identity"), identity))
     if state is None:
         foreign = [p.name for p in out.iterdir() if not p.name.startswith(".")

@@ -488,7 +488,7 @@ CATALOGUE = [
           ("not in the manual folder {tmp}/manual (it is empty)",), absent=("d",),
           before=_then(_manual(content="empty"), _offline)),
     Fault("data build koo_invivo: a good tarball after a bad one of the same name", INVIVO, 0,
-          ("Built in {tmp}/d/koo_invivo/paper/1.0.0",),
+          ("Built in {tmp}/d/koo_invivo/paper/1.1.0",),
           absent=("d/downloads/extracted/*",), before=_stale_extraction),
     # --- Real file systems (root with unshare only): a full tmpfs, a read-only one.
     Fault("data build: a real full disk", "data build koo_synthetic --config tiny "

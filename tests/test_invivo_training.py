@@ -25,7 +25,7 @@ def test_build_train_and_evaluate_on_the_fixture(tmp_path):
                                   str(data), "--epochs", "2", "-o", str(out), "--quiet"])
     assert trained.exit_code == 0, trained.output
     manifest = json.loads((out / "run.json").read_text())
-    assert manifest["dataset"] == {"name": "koo_invivo", "config": "paper", "version": "1.0.0"}
+    assert manifest["dataset"] == {"name": "koo_invivo", "config": "paper", "version": "1.1.0"}
     assert manifest["test_metrics"]["num_examples"] == 30
     evaluated = runner.invoke(app, ["evaluate", str(out / "model.keras"), "--data-dir",
                                     str(data), "--format", "json"])
@@ -43,7 +43,7 @@ def test_unreachable_download_fails_at_once_with_instructions(tmp_path, monkeypa
     assert result.exit_code == 2, result.output
     assert "cannot be downloaded from here" in result.output
     assert "deepsea_train_bundle.v0.9.tar.gz" in result.output and "--manual-dir" in result.output
-    assert not (tmp_path / "tfds" / "koo_invivo" / "paper" / "1.0.0").exists()
+    assert not (tmp_path / "tfds" / "koo_invivo" / "paper" / "1.1.0").exists()
 
 
 def test_missing_manual_dir_is_a_usage_error(tmp_path):

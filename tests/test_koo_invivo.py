@@ -44,10 +44,11 @@ TF_COLUMNS = [592, 602, 344, 345, 635, 636, 349, 642, 359, 361, 661, 369]
 # An independent decoding of a bundle folder.
 
 def _select(x: np.ndarray, y: np.ndarray) -> dict[int, tuple[str, np.ndarray]]:
-    """x: (N, 4, 1000) one-hot A, G, C, T; y: (N, 919). Kept rows -> (sequence, labels)."""
-    assert np.all(x.sum(axis=1) == 1) and set(np.unique(x)) <= {0, 1}
+    """x: (N, 4, 1000) one-hot A, G, C, T (all 0: N); y: (N, 919). Kept rows -> (sequence, labels)."""
+    assert np.all(x.sum(axis=1) <= 1) and set(np.unique(x)) <= {0, 1}
     labels = y[:, TF_COLUMNS]
     letters = np.array(list("AGCT"))[x.argmax(axis=1)]  # (N, 1000) of letters
+    letters[x.sum(axis=1) == 0] = "N"
     return {int(i): ("".join(letters[i]), labels[i].astype(np.uint8))
             for i in np.flatnonzero(labels.any(axis=1))}
 
@@ -64,7 +65,7 @@ def reference(folder: Path) -> dict[str, dict]:
 
 
 def as_letters(codes: np.ndarray) -> str:
-    return "".join(np.array(list("ACGT"))[codes])
+    return "".join(np.array(list("ACGTN"))[codes])
 
 
 def built_examples(builder) -> dict[str, dict]:
@@ -337,6 +338,63 @@ def test_beam_direct_runner_gives_the_same_examples(tmp_path, monkeypatch, want)
     assert_same(built_examples(builder), want)
 
 
+def _bundle_with_unknown_bases(tmp_path: Path) -> Path:
+    """A copy of the bundle whose three files hold N (all four channels 0) positions.
+
+    train.mat (chunked, compressed uint8 HDF5): a kept row with N at both ends and a
+    dropped row with N; valid.mat (uncompressed float64 v5): a run of N in a kept row;
+    test.mat (compressed uint8 v5): a kept row that is N throughout.
+    """
+    folder = _copy_bundle(tmp_path)
+    x, y = _train_arrays()  # (1000, 4, N)
+    x[[0, 1, 999], :, 2] = 0  # row 2 is kept
+    x[500, :, 1] = 0          # row 1 is dropped (no positive label)
+    _h5_train(folder / "train.mat", x, y)
+    m = _v5("valid")
+    xv = m["validxdata"].astype(np.float64)
+    xv[3, :, 100:140] = 0
+    scipy.io.savemat(folder / "valid.mat", {"validxdata": xv, "validdata": m["validdata"]})
+    m = _v5("test")
+    m["testxdata"][4] = 0
+    scipy.io.savemat(folder / "test.mat", {"testxdata": m["testxdata"],
+                                           "testdata": m["testdata"]}, do_compression=True)
+    return folder
+
+
+@pytest.mark.parametrize("runner", ["generators", "beam"])
+def test_unknown_bases_become_code_4_and_are_counted(tmp_path, monkeypatch, runner):
+    folder = _bundle_with_unknown_bases(tmp_path)
+    expected = reference(folder)
+    config = {}
+    if runner == "beam":
+        beam = pytest.importorskip("apache_beam")
+        monkeypatch.setattr(deepsea, "BLOCK_BYTES", 4000 * 50)
+        monkeypatch.setattr(deepsea, "COMPRESSED_BLOCK_BYTES", 4000 * 50)
+        config["beam_runner"] = beam.runners.DirectRunner()
+    builder = build(tmp_path / "data", folder.parent, **config)
+    got = built_examples(builder)
+    assert_same(got, expected)
+    assert got["train"][2][0][:2] == "NN" and got["train"][2][0][-1] == "N"
+    assert got["validation"][3][0][100:140] == "N" * 40
+    assert got["test"][4][0] == "N" * 1000
+    counts = {split: [sum(seq.count("N") for seq, _ in rows.values()),
+                      sum("N" in seq for seq, _ in rows.values())]
+              for split, rows in expected.items()}
+    assert counts == {"train": [3, 1], "validation": [40, 1], "test": [1000, 1]}
+    metadata = builder.info.metadata
+    assert metadata["unknown_positions"] == {k: v[0] for k, v in counts.items()}
+    assert metadata["sequences_with_unknown"] == {k: v[1] for k, v in counts.items()}
+    # Saved with the data set: a fresh builder reads the same record back.
+    again = Builder(data_dir=str(tmp_path / "data")).info.metadata
+    assert again["unknown_positions"] == metadata["unknown_positions"]
+
+
+def test_the_fixture_bundle_has_no_unknown_bases(built):
+    zero = {"train": 0, "validation": 0, "test": 0}
+    assert built.info.metadata["unknown_positions"] == zero
+    assert built.info.metadata["sequences_with_unknown"] == zero
+
+
 # ---------------------------------------------------------------------------
 # Bad input: one sentence naming the file and what was expected, nothing left behind.
 
@@ -429,7 +487,7 @@ def _break_train_one_hot(folder):
 
 def _break_test_one_hot_dropped_row(folder):
     m = _v5("test")
-    m["testxdata"][1, :, 500] = 0  # row 1 would be dropped anyway: still an error
+    m["testxdata"][1, :, 500] = 1  # row 1 would be dropped anyway: still an error
     scipy.io.savemat(folder / "test.mat", {"testxdata": m["testxdata"],
                                            "testdata": m["testdata"]}, do_compression=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -294,3 +295,52 @@ def test_in_memory_and_streamed_feeds_both_train(tiny_data_dir, tmp_path):
     assert first[0] == pytest.approx(first[1], rel=0.2)
     auto = TrainSettings(get_spec("cnn-25"))
     assert auto.in_memory == "auto"
+
+
+def test_dataset_name_carries_its_config_and_version(tiny_data_dir, tmp_path):
+    spec = get_spec("cnn-25")
+    named = TrainSettings(spec, dataset="koo_synthetic/tiny:1.0.0")
+    assert (named.dataset, named.dataset_config, named.dataset_version) == \
+        ("koo_synthetic", "tiny", "1.0.0")
+    plain = TrainSettings(spec, dataset="koo_synthetic", dataset_config="tiny")
+    assert plain.identity(BACKEND) == dict(named.identity(BACKEND), dataset_version=None)
+    with pytest.raises(Exception, match="names the config 'tiny' but the config 'paper'"):
+        TrainSettings(spec, dataset="koo_synthetic/tiny", dataset_config="paper")
+    with pytest.raises(TrainingError, match="reads the current version of koo_synthetic"):
+        train(TrainSettings(spec, dataset="koo_synthetic/tiny:0.9.0",
+                            data_dir=str(tiny_data_dir), epochs=1), tmp_path / "old")
+    assert not (tmp_path / "old").exists()
+
+
+def _peaks(folder: Path, seed: int) -> dict[str, Path]:
+    rng = np.random.default_rng(seed)
+    files = {}
+    for name in ("up", "down"):
+        seqs = ["".join(rng.choice(list("ACGT"), 200)) for _ in range(40)]
+        files[name] = folder / f"{name}.fa"
+        files[name].write_text("".join(f">{name}{i}\n{s}\n" for i, s in enumerate(seqs)))
+    return files
+
+
+def test_a_run_does_not_resume_on_a_new_version_of_its_data(tmp_path):
+    """Imported data set: importing other sequences under the same name makes a new
+    version, and the run trained on the old one is not continued or reused on it."""
+    from deepmotif_arch import userdata
+
+    data = tmp_path / "tfds"
+    userdata.import_sequences("my_peaks", data_dir=data, fasta=_peaks(tmp_path, 0),
+                              fractions=(0.5, 0.25, 0.25))
+    settings = TrainSettings(get_spec("cnn-25"), dataset="my_peaks", data_dir=str(data),
+                             epochs=1)
+    out = tmp_path / "run"
+    first = train(settings, out)
+    assert first.manifest["identity"]["dataset_version"] == "1.0.0"
+    userdata.import_sequences("my_peaks", data_dir=data, fasta=_peaks(tmp_path, 1),
+                              fractions=(0.5, 0.25, 0.25))
+    with pytest.raises(TrainingError, match=r"dataset_version: '1.0.0' there, '1.1.0' now"):
+        train(settings, out)
+    # A run saved before the version was part of a run's identity still matches.
+    legacy = json.loads((out / "run.json").read_text())
+    del legacy["identity"]["dataset_version"]
+    (out / "run.json").write_text(json.dumps(legacy))
+    assert train(dataclasses.replace(settings, dataset_version="1.1.0"), out).already_complete

@@ -12,7 +12,8 @@ of those 12 labels set.
 names, shapes, dtypes) and describes it as a picklable :class:`SplitSource`;
 :class:`SplitReader` turns blocks of rows into examples: sequences as uint8 indices
 0..3 for A, C, G, T, the 12 labels, and each sequence's zero-based row in its file.
-Every row of a block is checked to be one-hot and every kept label to be 0 or 1.
+Every row of a block is checked to be one-hot (or all four 0s, an N: code 4) and every
+kept label to be 0 or 1.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ SEQUENCE_LENGTH = 1000
 NUM_FEATURES = 919
 #: DeepSEA's channel order; the examples use A, C, G, T (0, 1, 2, 3).
 DEEPSEA_CHANNELS = "AGCT"
+#: Code of an unknown base (N: all four channels 0), an all-zero one-hot row when fed.
+UNKNOWN = 4
 
 BUNDLE_URL = "http://deepsea.princeton.edu/media/code/deepsea_train_bundle.v0.9.tar.gz"
 BUNDLE_ARCHIVE = "deepsea_train_bundle.v0.9.tar.gz"
@@ -114,7 +117,7 @@ class Block:
     indices : numpy.ndarray
         int64, shape (k,): zero-based rows in the split's file.
     sequences : numpy.ndarray
-        uint8, shape (k, 1000): 0, 1, 2, 3 for A, C, G, T.
+        uint8, shape (k, 1000): 0, 1, 2, 3 for A, C, G, T, 4 for N (all four 0).
     labels : numpy.ndarray
         uint8, shape (k, len(columns)): the kept label columns, in class order.
     """
@@ -366,7 +369,7 @@ class SplitReader:
                      labels=np.ascontiguousarray(labels[:, keep].T))
 
     def _sequences(self, start: int, stop: int, keep: np.ndarray) -> np.ndarray:
-        """Check that every sequence of rows ``start:stop`` is one-hot; codes of the kept ones.
+        """Check that every sequence of rows ``start:stop`` is one-hot or N; codes of the kept ones.
 
         The values are read a slab of positions at a time (or the whole block, for
         compressed or chunked files) and decoded a tile of positions at a time, so that
@@ -376,13 +379,14 @@ class SplitReader:
         Returns
         -------
         numpy.ndarray
-            uint8, shape (1000, len(keep)): 0, 1, 2, 3 for A, C, G, T.
+            uint8, shape (1000, len(keep)): 0, 1, 2, 3 for A, C, G, T, 4 for N.
         """
         n, k = stop - start, keep.size
         tile = _POSITION_TILE
         codes = np.empty((SEQUENCE_LENGTH, k), np.uint8)
         total = np.empty((tile, n), np.uint8) if self._x_dtype == np.uint8 else None
         gathered = np.empty((tile, 4, k), self._x_dtype)
+        scratch = np.empty((tile, k), np.uint8)
         for p0 in range(0, SEQUENCE_LENGTH, self._slab):
             p1 = min(p0 + self._slab, SEQUENCE_LENGTH)
             slab = self._read_positions(start, stop, p0, p1)
@@ -398,7 +402,7 @@ class SplitReader:
                     g = np.take(t, keep, axis=2, out=gathered[:len(t)], mode="clip")
                     if g.dtype != np.uint8:  # one-hot, so every value is exactly 0 or 1
                         g = g.astype(np.uint8)
-                    _acgt_codes(g, out=codes[p0 + q:p0 + q + len(t)])
+                    _acgt_codes(g, out=codes[p0 + q:p0 + q + len(t)], scratch=scratch)
         return codes
 
     def _read_positions(self, start: int, stop: int, p0: int, p1: int) -> np.ndarray:
@@ -440,7 +444,8 @@ class SplitReader:
         raise DatasetError(
             f"{self.source.path}: sequence {start + seq} of {self.source.file.x_name} is not "
             f"one-hot at position {position} ({values}); expected exactly one 1 among "
-            f"{', '.join(DEEPSEA_CHANNELS)} at each of its {SEQUENCE_LENGTH} positions.")
+            f"{', '.join(DEEPSEA_CHANNELS)} (or four 0s for N) at each of its "
+            f"{SEQUENCE_LENGTH} positions.")
 
 
 def _number(value) -> str:
@@ -449,10 +454,12 @@ def _number(value) -> str:
 
 
 def _uint8_tile_is_one_hot(t: np.ndarray, total: np.ndarray) -> bool:
-    """True when each (position, sequence) of a uint8 tile (positions, 4, n) has one 1.
+    """True when each (position, sequence) of a uint8 tile (positions, 4, n) is a base or N.
 
-    With every value 0 or 1 no uint8 sum of four can wrap, so a sum of 1 then means
-    exactly one 1. ``total`` is scratch space of at least (positions, n).
+    A base is exactly one 1 among the four channels; N is four 0s (how DeepSEA-style
+    files write an unknown base). With every value 0 or 1 no uint8 sum of four can
+    wrap, so a sum of at most 1 then means one 1 or none. ``total`` is scratch space
+    of at least (positions, n).
     """
     if t.max() > 1:
         return False
@@ -460,29 +467,38 @@ def _uint8_tile_is_one_hot(t: np.ndarray, total: np.ndarray) -> bool:
     np.add(t[:, 0], t[:, 1], out=s)
     np.add(s, t[:, 2], out=s)
     np.add(s, t[:, 3], out=s)
-    return s.min() == 1 and s.max() == 1
+    return s.max() <= 1
 
 
-def _acgt_codes(g: np.ndarray, out: np.ndarray) -> None:
-    """Codes 0..3 for A, C, G, T of a one-hot uint8 tile (positions, 4, k).
+def _acgt_codes(g: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
+    """Codes 0..3 for A, C, G, T and 4 for N of a checked uint8 tile (positions, 4, k).
 
     The channels are DeepSEA's, A, G, C, T (:data:`DEEPSEA_CHANNELS`): bit 1 of the
-    code is set for G and T, bit 0 for C and T.
+    code is set for G and T, bit 0 for C and T, and bit 2 when no channel is set (the
+    other bits are then 0, so N is 4). ``scratch`` is uint8 space of at least
+    (positions, k).
     """
     np.bitwise_or(g[:, 1], g[:, 3], out=out)
     np.left_shift(out, 1, out=out)
     np.bitwise_or(out, g[:, 2], out=out)
     np.bitwise_or(out, g[:, 3], out=out)
+    n = scratch[:len(g)]
+    np.bitwise_or(g[:, 0], g[:, 1], out=n)
+    np.bitwise_or(n, g[:, 2], out=n)
+    np.bitwise_or(n, g[:, 3], out=n)
+    np.bitwise_xor(n, 1, out=n)           # 1 where the position is N
+    np.left_shift(n, 2, out=n)
+    np.bitwise_or(out, n, out=out)
 
 
 def _tile_is_one_hot(t: np.ndarray) -> bool:
-    return bool(np.all((t == 0) | (t == 1))) and bool(np.all(t.sum(axis=1) == 1))
+    return bool(np.all((t == 0) | (t == 1))) and bool(np.all(t.sum(axis=1) <= 1))
 
 
 def _bad_positions(t: np.ndarray) -> np.ndarray:
-    """(positions, n) bool: where a tile of a block is not one-hot (no wrap-around)."""
+    """(positions, n) bool: where a tile of a block is neither one-hot nor N (no wrap-around)."""
     t = t.astype(np.float64)
-    return ((t != 0) & (t != 1)).any(axis=1) | (t.sum(axis=1) != 1)
+    return ((t != 0) & (t != 1)).any(axis=1) | (t.sum(axis=1) > 1)
 
 
 def _first_not_one_hot(x: np.ndarray) -> tuple[int, int]:
@@ -493,6 +509,12 @@ def _first_not_one_hot(x: np.ndarray) -> tuple[int, int]:
     seq = int(np.flatnonzero(bad_sequence)[0])
     position = int(np.flatnonzero(_bad_positions(x[:, :, seq:seq + 1])[:, 0])[0])
     return seq, position
+
+
+def unknown_counts(block: Block) -> tuple[int, int]:
+    """Unknown bases (N, code 4) in a block's kept sequences, and the sequences holding any."""
+    unknown = block.sequences == UNKNOWN
+    return int(unknown.sum()), int(unknown.any(axis=1).sum())
 
 
 def convert_block(span: tuple[int, int], source: SplitSource):

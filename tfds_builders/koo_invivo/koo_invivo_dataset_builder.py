@@ -10,8 +10,10 @@ pipeline. See README.md beside this file.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +43,12 @@ Without any of these, the builder downloads the tarball itself.
 class Builder(tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for koo_invivo."""
 
-    VERSION = tfds.core.Version("1.0.0")
+    VERSION = tfds.core.Version("1.1.0")
     RELEASE_NOTES = {
+        "1.1.0": "A position with all four channels 0 (N) is kept as code 4 (an all-zero "
+                 "one-hot row) instead of stopping the build; unknown positions and the "
+                 "sequences holding them are counted per split in the metadata. The "
+                 "examples of a file without N are the same as in 1.0.0.",
         "1.0.0": "Initial release: DeepSEA's train/valid/test files streamed in blocks, the "
                  "paper's 12 TF columns, sequences with at least one positive, channels "
                  "A, C, G, T, source row kept as `index`; Apache Beam supported.",
@@ -64,7 +70,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 "sequence": tfds.features.Tensor(
                     shape=(deepsea.SEQUENCE_LENGTH,), dtype=np.uint8,
                     encoding=tfds.features.Encoding.BYTES,
-                    doc="Nucleotides as 0..3 for A, C, G, T (DeepSEA's A, G, C, T reordered)."),
+                    doc="Nucleotides as 0..3 for A, C, G, T (DeepSEA's A, G, C, T reordered) "
+                        "and 4 for N (all four channels 0)."),
                 "label": tfds.features.Tensor(
                     shape=(len(deepsea.CLASS_NAMES),), dtype=np.uint8,
                     doc="DeepSEA labels of the 12 kept columns, in class order: "
@@ -76,6 +83,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             }),
             supervised_keys=("sequence", "label"),
             homepage="http://deepsea.princeton.edu/",
+            metadata=tfds.core.MetadataDict(),
         )
 
     def _download_and_prepare(self, dl_manager, download_config=None):
@@ -84,11 +92,19 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         self._use_beam = download_config is not None and (
             download_config.beam_runner is not None or download_config.beam_options is not None)
         self._extracted = None
+        self._unknown = {}
         try:
             if self._use_beam:
-                return super()._download_and_prepare(dl_manager, download_config)
-            with _bounded_shuffle_buffer(SHUFFLE_BUFFER_BYTES, SHUFFLE_BUCKETS):
-                return super()._download_and_prepare(dl_manager, download_config)
+                with tempfile.TemporaryDirectory(prefix="koo_invivo-counts-") as counts:
+                    self._counts_dir = counts
+                    super()._download_and_prepare(dl_manager, download_config)
+                    self._unknown = {
+                        split: json.loads((Path(counts) / f"{split}.json").read_text())
+                        for split in (f.split for f in deepsea.SPLIT_FILES)}
+            else:
+                with _bounded_shuffle_buffer(SHUFFLE_BUFFER_BYTES, SHUFFLE_BUCKETS):
+                    super()._download_and_prepare(dl_manager, download_config)
+            self.info.metadata.update(unknown_metadata(self._unknown))
         finally:
             # A tarball from the manual folder is extracted afresh for every build, and
             # its extraction goes when the build ends (see deepsea.extract_bundle).
@@ -102,7 +118,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             f.split: deepsea.inspect_split(folder / f.filename, f) for f in deepsea.SPLIT_FILES
         }
         if getattr(self, "_use_beam", False):
-            return {split: _beam_examples(source) for split, source in sources.items()}
+            return {split: _beam_examples(source, Path(self._counts_dir) / f"{split}.json")
+                    for split, source in sources.items()}
         return {split: self._generate_examples(source) for split, source in sources.items()}
 
     def _bundle_folder(self, dl_manager) -> Path:
@@ -132,9 +149,22 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         return inside[1]
 
     def _generate_examples(self, source: deepsea.SplitSource):
+        counts = getattr(self, "_unknown", {}).setdefault(source.file.split, [0, 0])
         with deepsea.SplitReader(source) as reader:
             for block in reader:
+                positions, sequences = deepsea.unknown_counts(block)
+                counts[0] += positions
+                counts[1] += sequences
                 yield from deepsea.block_examples(block)
+
+
+def unknown_metadata(counts: dict[str, list[int]]) -> dict:
+    """The metadata record of unknown bases: per split, positions and sequences with one."""
+    return {
+        "unknown_positions": {split: int(c[0]) for split, c in sorted(counts.items())},
+        "sequences_with_unknown": {split: int(c[1]) for split, c in sorted(counts.items())},
+        "unknown_code": int(deepsea.UNKNOWN),
+    }
 
 
 _REAL_DOWNLOAD = tfds.download.DownloadManager.download_and_extract
@@ -211,17 +241,46 @@ def _bounded_shuffle_buffer(max_bytes: int, buckets: int):
             setattr(shuffle, name, previous[name])
 
 
-def _beam_examples(source: deepsea.SplitSource):
-    """A Beam transform that converts a split, one block of rows per work item."""
+def _beam_examples(source: deepsea.SplitSource, counts_path: Path):
+    """A Beam transform that converts a split, one block of rows per work item.
+
+    Beside the examples, a second branch sums each block's unknown bases and writes
+    the split's totals to ``counts_path`` (JSON ``[positions, sequences]``) once the
+    pipeline has run; the path must be one every worker can write (local runs).
+    """
     beam = tfds.core.lazy_imports.apache_beam
 
     @beam.ptransform_fn
     def convert(pipeline):
-        return (
+        examples = (
             pipeline
             | "Blocks" >> beam.Create(source.blocks())
             | "Spread" >> beam.Reshuffle()
             | "Convert" >> beam.FlatMap(deepsea.convert_block, source=source)
         )
+        _ = (
+            examples
+            | "Unknown" >> beam.Map(_example_unknown)
+            | "Sum" >> beam.CombineGlobally(_sum_pairs)
+            | "Write counts" >> beam.Map(_write_counts, path=str(counts_path))
+        )
+        return examples
 
     return convert()
+
+
+def _example_unknown(example) -> tuple[int, int]:
+    n = int(np.count_nonzero(example[1]["sequence"] == deepsea.UNKNOWN))
+    return n, int(n > 0)
+
+
+def _sum_pairs(pairs) -> tuple[int, int]:
+    positions = sequences = 0
+    for p, s in pairs:
+        positions += p
+        sequences += s
+    return positions, sequences
+
+
+def _write_counts(pair, path: str) -> None:
+    Path(path).write_text(json.dumps(list(pair)))
