@@ -90,7 +90,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from deepmotif_arch import pretrained
+from deepmotif_arch.zoo import pretrained
 
 file = pretrained.path("cnn-50-2")
 packaged = importlib.resources.files("deepmotif_arch.releases") / "koo_synthetic"

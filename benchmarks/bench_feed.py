@@ -38,7 +38,7 @@ def main() -> None:
     import keras
 
     from deepmotif_arch import datasets, get_model
-    from deepmotif_arch.fast_pool import jax_max_pool
+    from deepmotif_arch.training.fast_pool import jax_max_pool
 
     stream = datasets.SplitStream("koo_synthetic", "train", config="paper",
                                   data_dir=args.data_dir)

@@ -92,7 +92,7 @@ def main() -> None:
     import numpy as np
 
     from deepmotif_arch import datasets, get_model
-    from deepmotif_arch.filters import (
+    from deepmotif_arch.interpretation.filters import (
         DEFAULT_THRESHOLDS,
         align_activations,
         filter_activations,
@@ -117,7 +117,7 @@ def main() -> None:
     assert codes.shape == (5_000, 200), codes.shape
 
     if args.checkpoint:
-        from deepmotif_arch.checkpoints import load_checkpoint
+        from deepmotif_arch.training.checkpoints import load_checkpoint
 
         model, _ = load_checkpoint(args.checkpoint, compile=False)
         model_name = args.checkpoint

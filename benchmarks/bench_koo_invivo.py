@@ -100,7 +100,7 @@ def child_build(bundle: str, data_dir: str) -> None:
     import tensorflow as tf  # noqa: F401 - imported up front, as `tfds build` does
     import tensorflow_datasets as tfds
 
-    from deepmotif_arch import datasets
+    from deepmotif_arch.data import datasets
 
     builder = datasets.builder_class("koo_invivo")(data_dir=data_dir)
     after_import = _vm_kib("VmRSS")

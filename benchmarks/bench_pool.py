@@ -3,7 +3,7 @@
 For each pool of the zoo that matters for speed (batch 100, the shapes a training step
 sees), times a jitted gradient of ``sum(pool(x) * c)`` with Keras's JAX implementation
 (``lax.reduce_window``, whose gradient is XLA's ``select_and_scatter``), with
-``deepmotif_arch.fast_pool.max_pool_1d``, with ``max_pool_1d`` differentiating its block
+``deepmotif_arch.training.fast_pool.max_pool_1d``, with ``max_pool_1d`` differentiating its block
 maximum through ``jnp.max``'s own gradient (the version before 2026-11-22; same
 values and gradients), and the same forward + backward with
 ``torch.nn.functional.max_pool1d`` as the baseline. Best of ``--repeats`` rounds of
@@ -52,8 +52,8 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from deepmotif_arch import fast_pool
-    from deepmotif_arch.fast_pool import max_pool_1d
+    from deepmotif_arch.training import fast_pool
+    from deepmotif_arch.training.fast_pool import max_pool_1d
 
     print("| model | layer | input | pool / stride | PyTorch ms | Keras JAX ms "
           "| ours, jnp.max gradient ms | ours ms | Keras JAX / PyTorch | ours / PyTorch |")

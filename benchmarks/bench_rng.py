@@ -3,7 +3,7 @@
 1. Keras's JAX dropout (``keras.random.dropout``, jitted) on the shapes the zoo drops
    out, forward alone and forward + backward, traced once with JAX's own CPU lowering
    of Threefry (a rolled loop) and once inside
-   ``deepmotif_arch.fast_rng.jax_unrolled_threefry``, against PyTorch's
+   ``deepmotif_arch.training.fast_rng.jax_unrolled_threefry``, against PyTorch's
    ``nn.functional.dropout`` on the same shape; all in this process, interleaved,
    median of ``--reps`` calls each. Both JAX variants draw the same bits (checked).
 2. What it does to training: two copies of a zoo model compiled as ``deepmotif train``
@@ -54,7 +54,7 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from deepmotif_arch.fast_rng import jax_unrolled_threefry
+    from deepmotif_arch.training.fast_rng import jax_unrolled_threefry
 
     def jax_dropout(shape, rate):
         cotangent = np.ones(shape, dtype="float32")
@@ -127,11 +127,11 @@ def _training_ab(model_name: str, rounds: int):
     import keras
     import numpy as np
 
-    from deepmotif_arch.architectures import get_spec
-    from deepmotif_arch.fast_pool import jax_max_pool
-    from deepmotif_arch.fast_rng import jax_unrolled_threefry
-    from deepmotif_arch.models import build_model
-    from deepmotif_arch.training import AUTO_STEPS_PER_EXECUTION
+    from deepmotif_arch.training.fast_pool import jax_max_pool
+    from deepmotif_arch.training.fast_rng import jax_unrolled_threefry
+    from deepmotif_arch.training.trainer import AUTO_STEPS_PER_EXECUTION
+    from deepmotif_arch.zoo.architectures import get_spec
+    from deepmotif_arch.zoo.models import build_model
 
     rng = np.random.default_rng(0)
     x = np.eye(4, dtype="float32")[rng.integers(0, 4, (2500, 200))]

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from deepmotif_arch import synthetic
+from deepmotif_arch.data import synthetic
 
 
 def baseline_generate(n: int, length: int, seed: int, pwms, count_probs):
@@ -79,7 +79,7 @@ def main() -> None:
     print(f"| generator ({args.sequences:,} x 200 nt) | seconds |")
     print("|---|---|")
     print(f"| per-nucleotide Python loop (baseline) | {baseline:.2f} |")
-    print(f"| deepmotif_arch.synthetic.generate (best of {args.repeats}) | {best:.3f} |")
+    print(f"| deepmotif_arch.data.synthetic.generate (best of {args.repeats}) | {best:.3f} |")
     print(f"| speed-up | {baseline / best:.0f}x |")
 
 

@@ -1,4 +1,4 @@
-"""Speed of `deepmotif_arch.tomtom` next to MEME Tomtom and memelite.
+"""Speed of `deepmotif_arch.motifs.tomtom` next to MEME Tomtom and memelite.
 
 Cases (JASPAR 2016 CORE vertebrates, 519 motifs, from shared/reference):
 
@@ -46,7 +46,7 @@ def median_time(fn, repeats: int) -> float:
 
 def filter_like_queries(jaspar, n: int = 30, width: int = 19, seed: int = 0):
     """Motifs embedded in vague 19-wide matrices, clipped: what filters look like."""
-    from deepmotif_arch.meme import Motif, clip_motif
+    from deepmotif_arch.motifs.meme import Motif, clip_motif
 
     rng = np.random.default_rng(seed)
     out = []
@@ -61,8 +61,8 @@ def filter_like_queries(jaspar, n: int = 30, width: int = 19, seed: int = 0):
 
 FIRST_CALL = """
 import time
-from deepmotif_arch.meme import read_meme
-from deepmotif_arch.tomtom import tomtom
+from deepmotif_arch.motifs.meme import read_meme
+from deepmotif_arch.motifs.tomtom import tomtom
 jaspar = read_meme({path!r})
 start = time.perf_counter()
 tomtom(jaspar[:30], jaspar)
@@ -89,8 +89,8 @@ def main() -> None:
 
     import numba
 
-    from deepmotif_arch.meme import read_meme
-    from deepmotif_arch.tomtom import tomtom
+    from deepmotif_arch.motifs.meme import read_meme
+    from deepmotif_arch.motifs.tomtom import tomtom
 
     jaspar = read_meme(REFERENCE / "JASPAR_CORE_2016_vertebrates.meme")
     queries30 = filter_like_queries(jaspar)

@@ -43,7 +43,7 @@ def torch_baseline(model_name: str, x, y, epochs: int) -> float:
     import torch
     from torch import nn
 
-    from deepmotif_arch.architectures import get_spec, layer_geometry
+    from deepmotif_arch.zoo.architectures import get_spec, layer_geometry
 
     spec = get_spec(model_name)
     torch.manual_seed(0)
@@ -124,7 +124,7 @@ def main() -> None:
                         help="more `deepmotif train` options, e.g. --jit off")
     args = parser.parse_args()
 
-    from deepmotif_arch import datasets
+    from deepmotif_arch.data import datasets
 
     x, y = datasets.load_numpy("koo_synthetic", "train", config="paper", data_dir=args.data_dir)
     rows = []

@@ -37,11 +37,11 @@ def main() -> None:
 
     import keras
 
-    from deepmotif_arch import datasets
-    from deepmotif_arch.architectures import get_spec
-    from deepmotif_arch.metrics import classification_metrics
-    from deepmotif_arch.models import build_model
-    from deepmotif_arch.training import OPTIMIZERS
+    from deepmotif_arch.data import datasets
+    from deepmotif_arch.training.metrics import classification_metrics
+    from deepmotif_arch.training.trainer import OPTIMIZERS
+    from deepmotif_arch.zoo.architectures import get_spec
+    from deepmotif_arch.zoo.models import build_model
 
     x, y = datasets.load_numpy("koo_synthetic", "train", data_dir=args.data_dir)
     xv, yv = datasets.load_numpy("koo_synthetic", "validation", data_dir=args.data_dir)

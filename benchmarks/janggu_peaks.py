@@ -1,18 +1,21 @@
 """Real ChIP-seq peaks through the whole pipeline: Oct4 and MafK peaks, CNN-2 and CNN-25.
 
+Each model is trained with ReLU (the paper's) and with an exponential first-layer
+activation (``cnn-2-exp``, ``cnn-25-exp``; Koo & Ploenzke 2021).
+
 The janggu 0.10.2 wheel on PyPI ships two FASTA files of real peaks,
 ``janggu/resources/sample.fa`` (Oct4, 3,897 x 200 nt) and ``sample2.fa`` (MafK,
 3,900 x 200 nt). janggu is GPL-3.0, so nothing of it is stored in this repository:
 this script downloads the wheel with ``pip download --no-deps janggu==0.10.2`` into a
 temporary folder, reads the two files out of it there, and deletes the folder.
 
-Step 1 (always) imports them with :func:`deepmotif_arch.userdata.import_sequences` as
+Step 1 (always) imports them with :func:`deepmotif_arch.data.userdata.import_sequences` as
 the two-class data set ``janggu_peaks`` (one-hot classes oct4 and mafk), split by
 chromosome as DeepSEA did: chr8 and chr9 for testing, chr7 for validation.
 
 Step 2 (``--train``) trains CNN-2 and CNN-25 (flavor ``released``, the authors' code,
-trial 0) with :func:`deepmotif_arch.training.train` and reads their first-layer filters
-out with :func:`deepmotif_arch.interpret.interpret_checkpoint` at its defaults (the
+trial 0) with :func:`deepmotif_arch.training.trainer.train` and reads their first-layer filters
+out with :func:`deepmotif_arch.interpretation.interpret.interpret_checkpoint` at its defaults (the
 authors' read-out, Tomtom against JASPAR 2016 CORE vertebrates, E < 0.1). The summary
 says, per model, the test AU-ROC, the share of filters matching JASPAR, which filters
 match MAFK (MA0496.1) and which match the Oct4 motifs (Pou5f1::Sox2 MA0142.1, Sox2
@@ -48,7 +51,7 @@ WHEEL = "janggu==0.10.2"
 MEMBERS = {"oct4": "janggu/resources/sample.fa", "mafk": "janggu/resources/sample2.fa"}
 TEST_CHROMS = ("chr8", "chr9")
 VALID_CHROMS = ("chr7",)
-MODELS = ("cnn-2", "cnn-25")
+MODELS = ("cnn-2", "cnn-2-exp", "cnn-25", "cnn-25-exp")
 #: JASPAR 2016 IDs of the two factors' motifs (pyjaspar, release JASPAR2016).
 MAFK_IDS = {"MA0496.1": "MAFK"}
 OCT4_IDS = {"MA0142.1": "Pou5f1::Sox2", "MA0143.3": "Sox2"}
@@ -77,7 +80,7 @@ def fetch_peaks(folder: Path) -> dict[str, Path]:
 
 def import_peaks(data_dir: str | None, out: Path) -> dict:
     """Step 1: fetch and import; write ``import.json``; return the version's record."""
-    from deepmotif_arch import userdata
+    from deepmotif_arch.data import userdata
 
     with tempfile.TemporaryDirectory(prefix="janggu-") as tmp:
         files = fetch_peaks(Path(tmp))
@@ -99,23 +102,11 @@ def import_peaks(data_dir: str | None, out: Path) -> dict:
     return record
 
 
-def _hook_missing(data_dir) -> str | None:
-    """Why deepmotif_arch.datasets cannot read the imported set yet, or None."""
-    from deepmotif_arch import datasets
-    from deepmotif_arch.errors import DatasetError
-
-    try:
-        datasets.get_builder(NAME, data_dir=data_dir)
-    except DatasetError as exc:
-        return str(exc)
-    return None
-
-
 def train_and_match(models, data_dir, runs_dir: Path, trial: int, epochs: int) -> dict:
     """Step 2: train each model, interpret its first layer, summarise."""
-    from deepmotif_arch.architectures import get_spec
-    from deepmotif_arch.interpret import interpret_checkpoint, write_interpretation
-    from deepmotif_arch.training import TrainSettings, train
+    from deepmotif_arch.interpretation.interpret import interpret_checkpoint, write_interpretation
+    from deepmotif_arch.training.trainer import TrainSettings, train
+    from deepmotif_arch.zoo.architectures import get_spec
 
     summary = {}
     for model in models:
@@ -194,29 +185,19 @@ def _model_summary(manifest: dict, result, train_seconds: float, read_seconds: f
     }
 
 
-def _hook_source() -> str:
-    """Where datasets.get_builder comes from (a hook applied in memory shows here)."""
-    from deepmotif_arch import datasets
-
-    function = datasets.get_builder
-    return f"{function.__module__}.{function.__qualname__}"
-
-
 def write_summary(out: Path, record: dict, summary: dict) -> None:
-    hook = _hook_source()
     payload = {
         "data": {k: record[k] for k in ("name", "version", "fingerprint", "num_sequences",
                                         "length", "class_names", "splits", "source")},
         "protocol": {"split": f"test {', '.join(TEST_CHROMS)}, validation "
                               f"{', '.join(VALID_CHROMS)}, training the rest",
-                     "training": "deepmotif_arch.training.train, flavor released, trial 0",
+                     "training": "deepmotif_arch.training.trainer.train, flavor released, trial 0",
                      "read_out": "interpret_checkpoint defaults: the authors' pipeline, "
                                  "Tomtom against JASPAR 2016 CORE vertebrates, E < 0.1",
                      "mafk_ids": MAFK_IDS, "oct4_ids": OCT4_IDS,
                      "maf_family": list(MAF_FAMILY), "pou_sox_family": list(POU_SOX_FAMILY)},
         "models": summary,
-        "produced_with": {"command": " ".join(["benchmarks/janggu_peaks.py", *sys.argv[1:]]),
-                          "datasets.get_builder": hook},
+        "produced_with": {"command": " ".join(["benchmarks/janggu_peaks.py", *sys.argv[1:]])},
     }
     (out / "summary.json").write_text(json.dumps(payload, indent=1) + "\n")
     lines = [
@@ -241,9 +222,6 @@ def write_summary(out: Path, record: dict, summary: dict) -> None:
             f"| {_filters(s['maf_family_filters'])} | {_filters(s['pou_sox_family_filters'])} |")
     lines += ["", "Filter indices are 0-based; a filter counts when the motif is among its "
               "Tomtom hits (E < 0.1). Produced by `benchmarks/janggu_peaks.py --train`."]
-    if not hook.startswith("deepmotif_arch.datasets."):
-        lines += ["", f"Note: datasets.get_builder was {hook}, the datasets.py hook of issue 17 "
-                      "applied in memory before it was in datasets.py."]
     lines.append("")
     (out / "summary.md").write_text("\n".join(lines))
 
@@ -260,7 +238,7 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", default=None,
                         help="TFDS data folder (default $TFDS_DATA_DIR or ~/tensorflow_datasets)")
     parser.add_argument("--train", action="store_true",
-                        help="also train CNN-2 and CNN-25 and match their filters to JASPAR")
+                        help="also train the --models and match their filters to JASPAR")
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--runs-dir", default=str(ROOT / "runs" / NAME))
     parser.add_argument("--out", default=str(ROOT / "results" / NAME))
@@ -274,11 +252,6 @@ def main(argv=None) -> int:
     record = import_peaks(args.data_dir, out)
     if not args.train:
         return 0
-    why = _hook_missing(args.data_dir)
-    if why is not None:
-        print(f"Stopped after the import: deepmotif_arch.datasets cannot find {NAME} yet "
-              f"({why}); training needs the datasets.py hook of issue 17.", file=sys.stderr)
-        return 2
     summary = train_and_match([m.strip() for m in args.models.split(",") if m.strip()],
                               args.data_dir, Path(args.runs_dir), args.trial, args.epochs)
     write_summary(out, record, summary)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from deepmotif_arch.architectures import DEFAULT_FLAVOR, ArchSpec, get_spec, parse_int_list
-from deepmotif_arch.errors import InvalidArchitectureError
+from deepmotif_arch.base.errors import InvalidArchitectureError
+from deepmotif_arch.zoo.architectures import DEFAULT_FLAVOR, ArchSpec, get_spec, parse_int_list
 
 _PANEL = "Custom architecture"
 
@@ -20,7 +20,8 @@ class FlavorName(str, Enum):
     paper = "paper"
 
 
-#: The default of every ``--flavor`` option (:data:`deepmotif_arch.architectures.DEFAULT_FLAVOR`).
+#: The default of every ``--flavor`` option
+#: (:data:`deepmotif_arch.zoo.architectures.DEFAULT_FLAVOR`).
 DEFAULT = FlavorName(DEFAULT_FLAVOR)
 
 Filters = Annotated[

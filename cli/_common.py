@@ -119,7 +119,7 @@ def user_errors() -> Iterator[None]:
     (an :class:`OSError` the library did not already explain) is one sentence too,
     naming the file when the error carries it.
     """
-    from deepmotif_arch.errors import DeepMotifError, storage_problem
+    from deepmotif_arch.base.errors import DeepMotifError, storage_problem
 
     try:
         yield
@@ -191,7 +191,7 @@ def import_keras(data: bool = True, progress: bool = False):
 
                 for module in _TFDS_LAZY_MODULES:
                     importlib.import_module(f"tensorflow_datasets.core.{module}")
-                import deepmotif_arch.datasets  # noqa: F401  (registers the builders)
+                import deepmotif_arch.data.datasets  # noqa: F401  (registers the builders)
         except BaseException:
             os.dup2(saved, 2)
             capture.seek(0)

@@ -58,7 +58,7 @@ def build(
     import_keras(progress=True)
     try:
         with user_errors():
-            from deepmotif_arch import datasets
+            from deepmotif_arch.data import datasets
 
             builder = datasets.build(name, config, data_dir, overwrite=overwrite,
                                      manual_dir=manual_dir, **_overrides(size, length, seed))
@@ -81,7 +81,7 @@ def info(
     """Show where a data set lives, whether it is built, and its splits."""
     import_keras(progress=True)
     with user_errors():
-        from deepmotif_arch import datasets
+        from deepmotif_arch.data import datasets
 
         builder = datasets.get_builder(name, config, data_dir, **_overrides(size, length, seed))
         if builder.is_prepared():

@@ -89,7 +89,7 @@ def import_data(
 
     try:
         with user_errors():
-            from deepmotif_arch import userdata
+            from deepmotif_arch.data import userdata
 
             options = {
                 "fasta": userdata.parse_inputs(fasta, "--fasta"),
@@ -113,7 +113,7 @@ def import_data(
 
 
 def _fractions(text: str) -> tuple:
-    from deepmotif_arch.errors import DatasetError
+    from deepmotif_arch.base.errors import DatasetError
 
     try:
         return tuple(float(v) for v in text.split(","))

@@ -41,14 +41,14 @@ Patience = Annotated[int, typer.Option("--patience", help="Early-stopping patien
 
 
 def _check_preset(preset: str) -> None:
-    from deepmotif_arch.presets import PRESETS
+    from deepmotif_arch.interpretation.presets import PRESETS
 
     if preset not in PRESETS:
         raise fail(f"--preset {preset!r} is not known; use one of {', '.join(PRESETS)}.")
 
 
 def _check_flavor(flavor: str) -> None:
-    from deepmotif_arch.architectures import FLAVORS
+    from deepmotif_arch.zoo.architectures import FLAVORS
 
     if flavor not in FLAVORS:
         raise fail(f"--flavor {flavor!r} is not known; use one of {', '.join(FLAVORS)}.")
@@ -84,7 +84,7 @@ def table1(
     with user_errors():
         _check_flavor(flavor)
         _check_preset(preset)
-        from deepmotif_arch import experiment as ex
+        from deepmotif_arch.paper import experiment as ex
 
         jobs = ex.plan_jobs(models, trials)
         if parallel < 1:
@@ -96,7 +96,7 @@ def table1(
                       f"{parallel} at a time; results in {results}/, runs in {runs}/.")
         if not todo:
             return
-        from deepmotif_arch.locking import lock_folder
+        from deepmotif_arch.base.locking import lock_folder
 
         results.mkdir(parents=True, exist_ok=True)
         with lock_folder(results, holder="another `deepmotif experiment table1`",
@@ -140,40 +140,6 @@ def table1(
                            f"{runs}/<model>/trial-<N>.log.", code=1)
 
 
-@app.command("run-job", hidden=True)
-def run_job(
-    model: Annotated[str, typer.Argument()],
-    trial: Annotated[int, typer.Argument()],
-    results: Results = Path("results/table1"),
-    runs: Runs = Path("runs/table1"),
-    flavor: Flavor = "released",
-    data_dir: DataDir = None,
-    config: Config = None,
-    epochs: Epochs = 100,
-    patience: Patience = 20,
-    preset: PresetOpt = "authors",
-) -> None:
-    """Run one (model, trial) of the sweep in this process (used by table1)."""
-    with user_errors():
-        _check_flavor(flavor)
-        _check_preset(preset)
-        import_keras()
-        from deepmotif_arch import experiment as ex
-
-        name = ex.sweep_model(model)
-
-        def on_epoch(record, facts):
-            print(f"epoch {record.epoch + 1}/{facts['epochs']} loss {record.loss:.4f} "
-                  f"val_loss {record.val_loss:.4f} val_auroc "
-                  f"{record.val_auroc if record.val_auroc is not None else float('nan'):.4f} "
-                  f"{record.seconds:.1f}s", flush=True)
-
-        result = ex.run_job(ex.Job(name, trial), results=results, runs=runs, flavor=flavor,
-                            data_dir=data_dir, config=config, epochs=epochs,
-                            patience=patience, on_epoch=on_epoch, preset=preset)
-        print(f"result: AU-ROC {result['test']['auroc_mean']:.4f}", flush=True)
-
-
 @app.command("activations")
 def activations(
     models: Annotated[list[str] | None, typer.Option(
@@ -207,9 +173,9 @@ def activations(
     Ploenzke's published medians).
     """
     with user_errors():
-        from deepmotif_arch import activations as act
-        from deepmotif_arch import experiment as ex
-        from deepmotif_arch.locking import lock_folder
+        from deepmotif_arch.base.locking import lock_folder
+        from deepmotif_arch.paper import activations as act
+        from deepmotif_arch.paper import experiment as ex
 
         planned = act.plan(models, acts, trials)
         if not summary_only:
@@ -266,7 +232,7 @@ def reinterpret(
     """
     with user_errors():
         _check_preset(preset)
-        from deepmotif_arch import experiment as ex
+        from deepmotif_arch.paper import experiment as ex
 
         trials = _finished(ex, results, models)
         with _progress("Re-reading", len(trials)) as (progress, task):
@@ -297,7 +263,7 @@ def ablation(
     RESULTS/ablation.md and ablation.csv.
     """
     with user_errors():
-        from deepmotif_arch import experiment as ex
+        from deepmotif_arch.paper import experiment as ex
 
         trials = _finished(ex, results, models)
         with _progress("Ablation", len(trials)) as (progress, task):
@@ -357,7 +323,7 @@ def summary(
     from rich.table import Table
 
     with user_errors():
-        from deepmotif_arch import experiment as ex
+        from deepmotif_arch.paper import experiment as ex
 
         rows = ex.summarize(ex.load_results(results))
         if not rows:

@@ -25,7 +25,7 @@ def figures(
     trial with the lowest validation loss) and logos_<model>.png for each of them.
     """
     with user_errors():
-        from deepmotif_arch.figures import write_figures
+        from deepmotif_arch.paper.figures import write_figures
 
         paths = write_figures(results, output)
     for path in paths:

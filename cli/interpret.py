@@ -122,8 +122,8 @@ Output = Annotated[Path | None, typer.Option(
 
 
 def _images(text: str) -> list[str]:
-    from deepmotif_arch.errors import DeepMotifError
-    from deepmotif_arch.interpret import _check_formats
+    from deepmotif_arch.base.errors import DeepMotifError
+    from deepmotif_arch.interpretation.interpret import _check_formats
 
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
@@ -134,7 +134,7 @@ def _images(text: str) -> list[str]:
 
 def settings_from_options(preset: Preset, **overrides):
     """The preset's InterpretSettings with the options the user gave (not None)."""
-    from deepmotif_arch.presets import PRESETS
+    from deepmotif_arch.interpretation.presets import PRESETS
 
     chosen = {k: (v.value if isinstance(v, Enum) else v) for k, v in overrides.items()
               if v is not None}
@@ -146,7 +146,7 @@ def _run(checkpoint, *, layer, split, dataset, config, data_dir, settings, batch
     """Load, scan and match with rich progress; returns the Interpretation."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from deepmotif_arch.interpret import interpret_checkpoint
+    from deepmotif_arch.interpretation.interpret import interpret_checkpoint
 
     # A terminal gets live bars; a pipe or a file gets one plain line per step, so that
     # nothing is silent for minutes when the output is redirected.
@@ -186,8 +186,8 @@ def _run(checkpoint, *, layer, split, dataset, config, data_dir, settings, batch
 
 
 def _output(checkpoint: Path, output: Path | None, layer: str) -> Path:
-    from deepmotif_arch.filters import _conv_index
-    from deepmotif_arch.interpret import default_output_dir
+    from deepmotif_arch.interpretation.filters import _conv_index
+    from deepmotif_arch.interpretation.interpret import default_output_dir
 
     if output is not None:
         return output
@@ -196,7 +196,7 @@ def _output(checkpoint: Path, output: Path | None, layer: str) -> Path:
 
 
 def _write(result, folder: Path, **kwargs) -> list[Path]:
-    from deepmotif_arch.interpret import write_interpretation
+    from deepmotif_arch.interpretation.interpret import write_interpretation
 
     with working("Drawing logos and writing files"):
         return write_interpretation(result, folder, **kwargs)

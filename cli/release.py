@@ -35,7 +35,7 @@ def release(
     from rich.table import Table
 
     with user_errors():
-        from deepmotif_arch.release import release_checkpoints
+        from deepmotif_arch.paper.release import release_checkpoints
 
         entries = release_checkpoints(results, runs=runs, out=output, models=models)
     table = Table(title=f"Released to {output}/")
@@ -76,7 +76,7 @@ def check_release(
 
     with user_errors():
         import_keras()
-        from deepmotif_arch.release import check_release as run_check
+        from deepmotif_arch.paper.release import check_release as run_check
 
         rows = run_check(release_dir, config=config, split=split, data_dir=data_dir,
                          models=models)

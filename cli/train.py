@@ -143,8 +143,8 @@ def train(
         spec = resolve_spec(model, filters=filters, kernels=kernels, pools=pools,
                             pool_strides=pool_strides, dense_units=dense_units, flavor=flavor)
         keras = import_keras(progress=not quiet)
-        from deepmotif_arch.training import TrainSettings, default_output_dir
-        from deepmotif_arch.training import train as run_training
+        from deepmotif_arch.training.trainer import TrainSettings, default_output_dir
+        from deepmotif_arch.training.trainer import train as run_training
 
         dataset, config = _dataset(dataset, config, data_dir)
         settings = TrainSettings(
@@ -189,8 +189,8 @@ def _dataset(dataset: str, config: str | None, data_dir: str | None) -> tuple[st
     """``--dataset`` and ``--config`` as TrainSettings takes them: a data set name as TFDS
     writes it (``koo_synthetic/tiny``) split into name and config, unknown names and
     conflicting configs refused before anything is built."""
-    from deepmotif_arch import datasets
-    from deepmotif_arch.errors import DatasetError
+    from deepmotif_arch.base.errors import DatasetError
+    from deepmotif_arch.data import datasets
 
     name, config, version = datasets.parse_name(dataset, config)
     config = config or datasets.builder_class(name, data_dir).DEFAULT_CONFIG_NAME
@@ -329,9 +329,9 @@ def evaluate(
     quiet = fmt is not Format.table
     with user_errors():
         import_keras(progress=not quiet)
-        from deepmotif_arch.checkpoints import evaluate_batches, load_checkpoint
-        from deepmotif_arch.datasets import SplitStream, class_names, parse_name
-        from deepmotif_arch.errors import CheckpointError
+        from deepmotif_arch.base.errors import CheckpointError
+        from deepmotif_arch.data.datasets import SplitStream, class_names, parse_name
+        from deepmotif_arch.training.checkpoints import evaluate_batches, load_checkpoint
 
         with working("Loading the checkpoint...", quiet):
             model, meta = load_checkpoint(checkpoint, compile=False)
@@ -364,7 +364,7 @@ def evaluate(
                "config": stream.builder.builder_config.name,
                "version": str(stream.builder.version), "split": split.value, **metrics}
     if json_out is not None:
-        from deepmotif_arch.checkpoints import atomic_write_text
+        from deepmotif_arch.base.io import atomic_write_text
 
         try:
             atomic_write_text(json_out, json.dumps(payload, indent=2))

@@ -11,13 +11,13 @@ import typer
 from rich import box
 from rich.table import Table
 
-from deepmotif_arch.architectures import (
+from deepmotif_arch.base.errors import InvalidArchitectureError, is_out_of_memory
+from deepmotif_arch.zoo.architectures import (
     ZOO,
     ArchSpec,
     count_parameters,
     layer_geometry,
 )
-from deepmotif_arch.errors import InvalidArchitectureError, is_out_of_memory
 
 from ._arch_options import (
     DEFAULT,
@@ -65,7 +65,7 @@ def list_(
     those of --flavor (default released: BatchNorm after the dense layer adds 4 x 512,
     of which half are trainable; --flavor paper gives the paper's formula).
     """
-    from deepmotif_arch.architectures import get_spec
+    from deepmotif_arch.zoo.architectures import get_spec
 
     with user_errors():
         rows = []
@@ -142,7 +142,7 @@ def show(
                             pool_strides=pool_strides, dense_units=dense_units, flavor=flavor)
         geometry = {g.name: g for g in layer_geometry(spec, length)}
         import_keras(data=False, progress=fmt is Format.table)
-        from deepmotif_arch.models import build_model
+        from deepmotif_arch.zoo.models import build_model
 
         try:
             model = build_model(spec, input_length=length, num_classes=classes)

@@ -13,9 +13,9 @@ import math
 import numpy as np
 import pytest
 
-from deepmotif_arch import architectures as arch
-from deepmotif_arch.architectures import ArchSpec, ConvBlock
-from deepmotif_arch.errors import InvalidArchitectureError, UnknownModelError
+from deepmotif_arch.base.errors import InvalidArchitectureError, UnknownModelError
+from deepmotif_arch.zoo import architectures as arch
+from deepmotif_arch.zoo.architectures import ArchSpec, ConvBlock
 
 KERAS_ACTIVATIONS = ("relu", "exponential", "sigmoid", "tanh", "softplus", "linear", "elu")
 
@@ -326,7 +326,7 @@ def test_paper_dicts_have_no_new_keys_and_old_dicts_load():
 @pytest.mark.backend
 @pytest.mark.parametrize("name", list(FOLLOW_UP))
 def test_built_models_match_count_parameters_and_the_spec(name):
-    from deepmotif_arch.models import activation_layer_names, build_model
+    from deepmotif_arch.zoo.models import activation_layer_names, build_model
 
     spec = arch.get_spec(name, flavor="paper")
     for length in (200, 1000):
@@ -355,7 +355,7 @@ def test_built_models_match_count_parameters_and_the_spec(name):
 def test_keras_file_round_trip_with_plain_load_model(name, tmp_path):
     import keras
 
-    from deepmotif_arch.models import get_model
+    from deepmotif_arch.zoo.models import get_model
 
     model = get_model(name)
     x = one_hot(5, 200, seed=3)
@@ -374,13 +374,13 @@ def test_keras_file_round_trip_with_plain_load_model(name, tmp_path):
 def test_filter_pwms_read_the_exponential_feature_map():
     import keras
 
-    from deepmotif_arch.filters import (
+    from deepmotif_arch.interpretation.filters import (
         alignable_layers,
         filter_activations,
         filter_pwms,
         layer_alignment,
     )
-    from deepmotif_arch.models import get_model
+    from deepmotif_arch.zoo.models import get_model
 
     model = get_model("kp-cnn-2-exp")
     alignment = layer_alignment(model, "conv1")
@@ -402,8 +402,8 @@ def test_filter_pwms_read_the_exponential_feature_map():
 
 @pytest.mark.backend
 def test_conv1_of_every_model_can_be_aligned_and_valid_padding_cannot():
-    from deepmotif_arch.filters import InterpretationError, layer_alignment
-    from deepmotif_arch.models import build_model, get_model
+    from deepmotif_arch.interpretation.filters import InterpretationError, layer_alignment
+    from deepmotif_arch.zoo.models import build_model, get_model
 
     for name in FOLLOW_UP:
         assert layer_alignment(get_model(name), "conv1").receptive_field == 19

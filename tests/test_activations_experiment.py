@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from deepmotif_arch import activations as act
 from deepmotif_arch.cli.main import app
-from deepmotif_arch.experiment import RESULT_FORMAT_VERSION, ExperimentError
+from deepmotif_arch.paper import activations as act
+from deepmotif_arch.paper.experiment import RESULT_FORMAT_VERSION, ExperimentError
 
 runner = CliRunner()
 

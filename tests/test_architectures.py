@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from deepmotif_arch import architectures as arch
-from deepmotif_arch.errors import InvalidArchitectureError, UnknownModelError
+from deepmotif_arch.base.errors import InvalidArchitectureError, UnknownModelError
+from deepmotif_arch.zoo import architectures as arch
 
 # PAPER_FACTS section 1, typed in by hand:
 # name: (filters1, kernel1, pool1, stride1, filters2, kernel2, pool2)

@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deepmotif_arch.errors import DeepMotifError
-from deepmotif_arch.filters import (
+from deepmotif_arch.base.errors import DeepMotifError
+from deepmotif_arch.interpretation.filters import (
     DEFAULT_WINDOWS,
     InterpretationError,
     align_activations,
     filter_pwms,
 )
-from deepmotif_arch.meme import parse_meme
-from deepmotif_arch.motif_stats import match_filters, query_motifs
-from deepmotif_arch.presets import ABLATION, PRESETS, InterpretSettings, preset
+from deepmotif_arch.interpretation.motif_stats import match_filters, query_motifs
+from deepmotif_arch.interpretation.presets import ABLATION, PRESETS, InterpretSettings, preset
+from deepmotif_arch.motifs.meme import parse_meme
 
 
 def _reference(codes, acts, *, threshold=0.5, window=19, offset=-9, weighted=True, pad=True):
@@ -146,7 +146,7 @@ def test_presets():
 
 
 def test_ablation_changes_one_switch_each():
-    from deepmotif_arch.experiment import _ablation_settings
+    from deepmotif_arch.paper.experiment import _ablation_settings
 
     settings = _ablation_settings()
     assert [name for name, _, _ in ABLATION] == list(settings)
@@ -165,7 +165,7 @@ def test_ablation_changes_one_switch_each():
 
 @pytest.mark.backend
 def test_filter_pwms_defaults_to_the_authors_readout():
-    from deepmotif_arch import models
+    from deepmotif_arch.zoo import models
 
     model = models.get_model("cnn3-50", input_length=200)
     rng = np.random.default_rng(3)

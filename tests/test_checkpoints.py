@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepmotif_arch.architectures import list_models
+from deepmotif_arch.zoo.architectures import list_models
 
-from .conftest import BACKENDS, require_backends
+from .helpers import BACKENDS, require_backends
 
 WORKER = Path(__file__).with_name("_checkpoint_worker.py")
 

@@ -10,8 +10,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from deepmotif_arch.architectures import list_models
 from deepmotif_arch.cli.main import app
+from deepmotif_arch.zoo.architectures import list_models
 
 runner = CliRunner()
 

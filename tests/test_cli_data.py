@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from deepmotif_arch.cli.main import app
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 runner = CliRunner()
 
@@ -60,7 +60,7 @@ def test_data_sets_named_as_tfds_names_them(tiny_data_dir, tmp_path):
     result = invoke("data", "info", "koo_synthetic/tiny:1.0.0", "--data-dir", str(tmp_path))
     assert result.exit_code == 0 and "Built in" in result.output
     assert "train\t420\t" in result.output  # not a terminal: whole tab-separated lines
-    from deepmotif_arch import datasets
+    from deepmotif_arch.data import datasets
 
     assert datasets.parse_name("koo_synthetic/tiny:1.0.0") == ("koo_synthetic", "tiny", "1.0.0")
     assert datasets.parse_name("koo_synthetic/tiny", "tiny")[1] == "tiny"  # said twice: fine
@@ -126,7 +126,7 @@ def _tfds(line: str, cwd: Path, data_dir: Path) -> subprocess.CompletedProcess:
 def test_tfds_build_as_the_readme_says(tmp_path):
     """From an empty folder with --imports, and from a checkout's tfds_builders/ without."""
     by_imports, by_folder = sorted(_readme_tfds_lines(), key=lambda line: "--imports" not in line)
-    assert "--imports deepmotif_arch.datasets" in by_imports and by_folder.startswith("(cd ")
+    assert "--imports deepmotif_arch.data.datasets" in by_imports and by_folder.startswith("(cd ")
     empty = tmp_path / "empty"
     empty.mkdir()
     proc = _tfds(by_imports, empty, tmp_path / "b")

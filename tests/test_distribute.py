@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from .conftest import require_backends
+from .helpers import require_backends
 
 # Runs the CLI after giving TensorFlow two logical CPU devices (the JAX equivalent is
 # XLA_FLAGS=--xla_force_host_platform_device_count=2).

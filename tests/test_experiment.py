@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from deepmotif_arch import experiment as ex
+from deepmotif_arch.base.errors import UnknownModelError
 from deepmotif_arch.cli.main import app
-from deepmotif_arch.errors import UnknownModelError
+from deepmotif_arch.paper import experiment as ex
 
 runner = CliRunner()
 
 
 def test_table1_models_are_the_zoo_in_paper_order():
-    from deepmotif_arch.architectures import PAPER_MODELS, list_models
+    from deepmotif_arch.zoo.architectures import PAPER_MODELS, list_models
 
     assert sorted(ex.TABLE1_MODELS) == sorted(PAPER_MODELS) == sorted(list_models()[:17])
     assert ex.TABLE1_MODELS[:7] == ("cnn-1", "cnn-2", "cnn-4", "cnn-10", "cnn-25", "cnn-50",
@@ -111,7 +114,7 @@ def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
         assert set(data["layers_by_preset"]) == {"authors", "paper-text", "v0"}
         assert data["layers"] == data["layers_by_preset"]["authors"]
         # the trained checkpoint is kept beside the result, hash recorded
-        from deepmotif_arch.pretrained import sha256_file
+        from deepmotif_arch.base.io import sha256_file
 
         assert data["checkpoint"]["sha256"] == sha256_file(folder / "model.keras")
         assert data["dataset"]["config"] == "tiny"
@@ -196,7 +199,7 @@ def test_bad_options_exit_2():
 
 
 def test_quirk_models_are_cnn50_with_more_filters():
-    from deepmotif_arch.architectures import get_spec
+    from deepmotif_arch.zoo.architectures import get_spec
 
     spec = ex.experiment_spec("cnn-50-f90")
     base = get_spec("cnn-50", flavor="released")
@@ -217,7 +220,7 @@ def test_one_sweep_per_results_folder(tmp_path):
     results = tmp_path / "results"
     results.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom deepmotif_arch.locking import "
+        [sys.executable, "-c", "import sys, time\nfrom deepmotif_arch.base.locking import "
          "lock_folder\nlock = lock_folder(sys.argv[1], holder='x', hint='y')\n"
          "print('locked', flush=True)\ntime.sleep(300)\n", str(results)],
         stdout=subprocess.PIPE, text=True)
@@ -232,3 +235,34 @@ def test_one_sweep_per_results_folder(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_jobs_run_in_a_worker_module_of_their_own():
+    cmd = ex.job_command(ex.Job("cnn-25", 2), results="r", runs="u", flavor="released",
+                         data_dir=None, epochs=3, patience=4)
+    assert cmd[1:5] == ["-m", "deepmotif_arch.paper.worker", "cnn-25", "2"]
+    assert json.loads(cmd[5]) == {"results": "r", "runs": "u", "flavor": "released",
+                                  "data_dir": None, "config": None, "epochs": 3,
+                                  "patience": 4, "preset": "authors"}
+    proc = subprocess.run([sys.executable, "-m", "deepmotif_arch.paper.worker", "cnn-26", "0",
+                           "{}"], capture_output=True, text=True,
+                          env={**os.environ, "KERAS_BACKEND": "jax"})
+    assert proc.returncode == 1, proc.stderr
+    assert "cnn-26" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_one_rule_chooses_the_best_trial():
+    from deepmotif_arch.paper import figures, release
+
+    def trial(n, loss):
+        return {"model": "cnn-2", "trial": n, "training": {"best_val_loss": loss}}
+
+    assert ex.choose_trial([trial(0, 0.3), trial(2, 0.2), trial(1, 0.2)])["trial"] == 1
+    assert ex.choose_trial([trial(0, float("nan")), trial(1, 0.5)])["trial"] == 1
+    with pytest.raises(ex.ExperimentError, match="records a validation loss"):
+        ex.choose_trial([trial(0, float("inf")), trial(1, None)])
+    assert release.choose_trial is ex.choose_trial
+    results = [trial(0, float("nan")), trial(1, 0.4)]
+    assert figures._choose_trials(results, Path("r"), ["cnn-2"], None) == \
+        [("cnn-2", Path("r") / "cnn-2" / "trial-1")]
+    assert figures._choose_trials([trial(0, float("nan"))], Path("r"), ["cnn-2"], None) == []

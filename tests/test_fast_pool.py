@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from deepmotif_arch.fast_pool import jax_max_pool, max_pool_1d, supported
+from deepmotif_arch.training.fast_pool import jax_max_pool, max_pool_1d, supported
 
-from .conftest import train_tiny_variants
+from .helpers import train_tiny_variants
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from deepmotif_arch.fast_rng import jax_unrolled_threefry
+from deepmotif_arch.training.fast_rng import jax_unrolled_threefry
 
 
 def _draw(seed: int):
@@ -60,9 +60,9 @@ def test_training_uses_it_and_gives_the_same_run(tiny_data_dir, tmp_path, monkey
         pytest.skip("the unrolled lowering is used on JAX only")
     import contextlib
 
-    from deepmotif_arch import fast_rng
-    from deepmotif_arch.architectures import get_spec
-    from deepmotif_arch.training import TrainSettings, train
+    from deepmotif_arch.training import fast_rng
+    from deepmotif_arch.training.trainer import TrainSettings, train
+    from deepmotif_arch.zoo.architectures import get_spec
 
     entered = []
     real = fast_rng.jax_unrolled_threefry

@@ -38,11 +38,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from deepmotif_arch import datasets, locking
+from deepmotif_arch.base import locking
+from deepmotif_arch.base.errors import FolderInUseError
 from deepmotif_arch.cli.main import app
-from deepmotif_arch.errors import FolderInUseError
+from deepmotif_arch.data import datasets
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 runner = CliRunner()
 BUNDLE = ROOT / "tfds_builders" / "koo_invivo" / "dummy_data" / "deepsea_train_bundle"
@@ -51,7 +52,7 @@ TRAIN = "train cnn-25 --config tiny --data-dir {data} -o {out} --epochs 3"
 TRAIN_1 = "train cnn-25 --config tiny --data-dir {data} -o {out} --epochs 1"
 HOLDER = """
 import signal, sys, time
-from deepmotif_arch.locking import lock_folder
+from deepmotif_arch.base.locking import lock_folder
 lock = lock_folder(sys.argv[1], holder="x", hint="y")
 signal.signal(signal.SIGTERM, lambda *a: (lock.release(), sys.exit(0)))
 print("locked", flush=True)
@@ -171,7 +172,7 @@ def _fail_lock_under(folder_of: Callable[[Ctx], Path], code: int):
 def _fail_save(which: str, code: int = errno.ENOSPC):
     """Saving the checkpoint ``which`` (a file name) fails with ``code``."""
     def before(ctx: Ctx) -> None:
-        from deepmotif_arch import training
+        from deepmotif_arch.training import trainer as training
 
         real = training.save_checkpoint
 
@@ -372,7 +373,7 @@ def _then(*steps):
 # ---------------------------------------------------------------------------
 # The catalogue.
 
-#: Test hook of deepmotif_arch.training: every state save pauses this long (seconds).
+#: Test hook of deepmotif_arch.training.trainer: every state save pauses this long (seconds).
 PAUSE = (("DEEPMOTIF_TEST_SAVE_PAUSE", "1"),)
 INVIVO = "data build koo_invivo --manual-dir {tmp}/manual --data-dir {tmp}/d"
 BUILD = "data build koo_synthetic --config tiny --data-dir {tmp}/d"
@@ -400,7 +401,8 @@ CATALOGUE = [
     Fault("train: Ctrl-C before the first epoch is saved", TRAIN, 130,
           ("Interrupted before the first epoch was saved", "Run the same command again"),
           absent=("out",),
-          before=_raise_in("deepmotif_arch.datasets:SplitStream.__init__", KeyboardInterrupt())),
+          before=_raise_in("deepmotif_arch.data.datasets:SplitStream.__init__",
+                           KeyboardInterrupt())),
     # --- Storage.
     Fault("train: disk full while saving the first epoch", TRAIN, 2,
           ("cannot write to {out}/state (the disk is full)", "free some space",
@@ -450,7 +452,7 @@ CATALOGUE = [
           ("--filters '30,,128' has an empty item",), absent=("out",)),
     Fault("train: a model too large for memory", TRAIN + " --filters 100000000,128", 2,
           ("parameters, more than this machine can allocate",), absent=("out",),
-          before=_raise_in("deepmotif_arch.models:build_model", MemoryError())),
+          before=_raise_in("deepmotif_arch.zoo.models:build_model", MemoryError())),
     Fault("zoo show: --filters 100000000000000000000,128",
           "zoo show --filters 100000000000000000000,128 --kernels 19,5 --pools 25,4", 2,
           ("--filters value 100000000000000000000 is too large",)),
@@ -458,7 +460,7 @@ CATALOGUE = [
           ("--filters '30,,128' has an empty item", "give one integer per convolution layer")),
     Fault("zoo show: a model too large for memory", "zoo show cnn-25 --filters 1000000000,128", 2,
           ("more than this machine can allocate",),
-          before=_raise_in("deepmotif_arch.models:build_model",
+          before=_raise_in("deepmotif_arch.zoo.models:build_model",
                            RuntimeError("RESOURCE_EXHAUSTED: Out of memory allocating 4e9 bytes"))),
     # --- Building data.
     Fault("data build: --seed=-1", BUILD + " --seed=-1", 2,
@@ -526,8 +528,8 @@ def _params():
 @pytest.fixture(scope="module")
 def saved_run(tiny_data_dir, tmp_path_factory) -> Path:
     """A run of TRAIN (3 epochs) interrupted after its first epoch was saved."""
-    from deepmotif_arch.architectures import get_spec
-    from deepmotif_arch.training import TrainSettings, train
+    from deepmotif_arch.training.trainer import TrainSettings, train
+    from deepmotif_arch.zoo.architectures import get_spec
 
     out = tmp_path_factory.mktemp("saved") / "out"
 
@@ -656,7 +658,7 @@ def python_sigint():
 def test_a_lost_ctrl_c_is_raised_at_the_next_check(python_sigint):
     """Python drops a KeyboardInterrupt raised inside a gc callback or ``__del__`` (JAX
     and h5py run those while a checkpoint is written); the guard raises it again."""
-    from deepmotif_arch.training import _InterruptGuard
+    from deepmotif_arch.training.trainer import _InterruptGuard
     with _InterruptGuard() as guard:
         assert signal.getsignal(signal.SIGINT) == guard._handle
         try:
@@ -669,7 +671,7 @@ def test_a_lost_ctrl_c_is_raised_at_the_next_check(python_sigint):
 
 
 def test_ctrl_c_waits_for_the_save_in_progress(python_sigint):
-    from deepmotif_arch.training import _InterruptGuard
+    from deepmotif_arch.training.trainer import _InterruptGuard
     done = []
     with _InterruptGuard() as guard:
         with pytest.raises(KeyboardInterrupt):
@@ -738,7 +740,7 @@ def counted(*args, **kwargs):
     with real(*args, **kwargs):
         yield
 utils.lazy_imports = epy.lazy_imports = counted
-from deepmotif_arch import datasets
+from deepmotif_arch.data import datasets
 datasets.get_builder("koo_synthetic", "tiny", {str(tiny_data_dir)!r}).info.splits
 datasets.build("koo_synthetic", "tiny", {str(tmp_path)!r}, num_sequences=50)
 print("windows", len(windows))
@@ -751,7 +753,7 @@ print("windows", len(windows))
 
 
 def test_extract_bundle_streams_and_checks(tmp_path):
-    from deepmotif_arch.errors import DatasetError
+    from deepmotif_arch.base.errors import DatasetError
     from deepmotif_arch.tfds_builders.koo_invivo import deepsea
 
     archive = tmp_path / ARCHIVE
@@ -776,9 +778,9 @@ def test_extract_bundle_streams_and_checks(tmp_path):
 
 
 def test_a_loss_that_blows_up_stops_the_run(tmp_path):
-    from deepmotif_arch.architectures import get_spec
-    from deepmotif_arch.errors import TrainingError
-    from deepmotif_arch.training import EpochRecord, TrainSettings, _check_loss
+    from deepmotif_arch.base.errors import TrainingError
+    from deepmotif_arch.training.trainer import EpochRecord, TrainSettings, _check_loss
+    from deepmotif_arch.zoo.architectures import get_spec
 
     settings = TrainSettings(get_spec("cnn-25"), learning_rate=0.5)
     first = [EpochRecord(1, 0.04, 0.05, 0.9, 1.0, True)]

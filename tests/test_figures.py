@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from deepmotif_arch import experiment as ex
-from deepmotif_arch import figures
 from deepmotif_arch.cli.main import app
-from deepmotif_arch.meme import Motif, write_meme
+from deepmotif_arch.motifs.meme import Motif, write_meme
+from deepmotif_arch.paper import experiment as ex
+from deepmotif_arch.paper import figures
 
 runner = CliRunner()
 

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deepmotif_arch import synthetic
-from deepmotif_arch.architectures import get_spec, layer_geometry
-from deepmotif_arch.errors import DeepMotifError
-from deepmotif_arch.filters import (
+from deepmotif_arch.base.errors import DeepMotifError
+from deepmotif_arch.data import synthetic
+from deepmotif_arch.interpretation.filters import (
     InterpretationError,
     SilentFilterError,
     align_activations,
@@ -23,15 +22,16 @@ from deepmotif_arch.filters import (
     integer_encode,
     layer_alignment,
 )
-from deepmotif_arch.meme import clip_motif, read_meme, reverse_complement
-from deepmotif_arch.motif_stats import (
+from deepmotif_arch.interpretation.motif_stats import (
     GROUND_TRUTH_TFS,
     RELEVANT_JASPAR_IDS,
     ground_truth_similarity,
     match_filters,
     relevant_tf,
 )
-from deepmotif_arch.tomtom import read_tomtom_tsv, tomtom
+from deepmotif_arch.motifs.meme import clip_motif, read_meme, reverse_complement
+from deepmotif_arch.motifs.tomtom import read_tomtom_tsv, tomtom
+from deepmotif_arch.zoo.architectures import get_spec, layer_geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER_FACTS = Path(__file__).resolve().parent / "data" / "reference" / "PAPER_FACTS.md"
@@ -366,7 +366,7 @@ def test_relevant_ids_are_the_papers():
 
 
 def test_relevant_ids_cover_the_ground_truth_and_exist_in_jaspar():
-    from deepmotif_arch.jaspar import load_jaspar
+    from deepmotif_arch.motifs.jaspar import load_jaspar
 
     assert GROUND_TRUTH_TFS == synthetic.CLASS_NAMES
     for tf, jid in zip(synthetic.CLASS_NAMES, synthetic.JASPAR_IDS):
@@ -416,8 +416,8 @@ def _ground_truth_model():
 
 @pytest.fixture(scope="module")
 def ground_truth_run(tiny_data_dir):
-    from deepmotif_arch import datasets
-    from deepmotif_arch.interpret import interpret_model
+    from deepmotif_arch.data import datasets
+    from deepmotif_arch.interpretation.interpret import interpret_model
 
     x, _ = datasets.load_numpy("koo_synthetic", "test", config="tiny",
                                data_dir=str(tiny_data_dir), one_hot=False)
@@ -456,7 +456,7 @@ def test_statistics_of_filters_set_to_the_ground_truth(ground_truth_run):
 
 
 def test_exported_queries_reproduce_the_matches(ground_truth_run, tmp_path):
-    from deepmotif_arch.interpret import write_interpretation
+    from deepmotif_arch.interpretation.interpret import write_interpretation
 
     files = write_interpretation(ground_truth_run, tmp_path, formats=["png"])
     names = {p.name for p in files}
@@ -491,7 +491,7 @@ def test_unclipped_matching_and_other_database(ground_truth_run, tmp_path):
     small = match_filters(pwms, gt_file)
     assert small.num_targets == 12 and small.fraction_relevant is not None
     assert small.database == str(gt_file)
-    from deepmotif_arch.jaspar import load_jaspar
+    from deepmotif_arch.motifs.jaspar import load_jaspar
 
     others = [m for m in load_jaspar() if relevant_tf(m.id) is None][:60]
     none = match_filters(pwms, others)
@@ -508,7 +508,7 @@ def test_a_failed_write_leaves_nothing_behind(ground_truth_run, tmp_path, monkey
     """A full disk in the middle of writing: this call's files and new folder are gone."""
     import errno
 
-    from deepmotif_arch import interpret, logos
+    from deepmotif_arch.interpretation import interpret, logos
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

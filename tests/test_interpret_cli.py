@@ -21,8 +21,8 @@ def invoke(*args):
 @pytest.fixture(scope="module")
 def trained(tiny_data_dir, tmp_path_factory) -> Path:
     """CNN-25 trained for a few epochs on koo_synthetic/tiny (about half a minute)."""
-    from deepmotif_arch.architectures import get_spec
-    from deepmotif_arch.training import TrainSettings, train
+    from deepmotif_arch.training.trainer import TrainSettings, train
+    from deepmotif_arch.zoo.architectures import get_spec
 
     out = tmp_path_factory.mktemp("interpret") / "cnn25"
     result = train(TrainSettings(get_spec("cnn-25"), dataset_config="tiny",
@@ -31,8 +31,8 @@ def trained(tiny_data_dir, tmp_path_factory) -> Path:
 
 
 def test_match_writes_tables_meme_and_logos(trained, tiny_data_dir, tmp_path):
-    from deepmotif_arch.meme import read_meme
-    from deepmotif_arch.tomtom import read_tomtom_tsv, tomtom
+    from deepmotif_arch.motifs.meme import read_meme
+    from deepmotif_arch.motifs.tomtom import read_tomtom_tsv, tomtom
 
     out = tmp_path / "match"
     result = invoke("match", trained, "--data-dir", tiny_data_dir, "--images", "png",
@@ -137,7 +137,7 @@ def test_logos_writes_a_grid_one_logo_per_filter_and_the_ground_truth(trained, t
     names = {p.name for p in out.iterdir()}
     assert {"logos.png", "logos.svg", "ground_truth.png", "ground_truth.svg",
             "filters.meme"} <= names
-    from deepmotif_arch.meme import read_meme
+    from deepmotif_arch.motifs.meme import read_meme
 
     motifs = read_meme(out / "filters.meme")
     assert all(m.width == 23 for m in motifs)  # --no-label: no Tomtom, no clipping

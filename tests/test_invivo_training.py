@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from deepmotif_arch.cli.main import app
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 runner = CliRunner()
 BUNDLE = ROOT / "tfds_builders" / "koo_invivo" / "dummy_data" / "deepsea_train_bundle"

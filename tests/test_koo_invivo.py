@@ -23,11 +23,11 @@ import tensorflow_datasets as tfds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deepmotif_arch import datasets
-from deepmotif_arch.errors import DatasetError, DeepMotifError
+from deepmotif_arch.base.errors import DatasetError, DeepMotifError
+from deepmotif_arch.data import datasets
 from deepmotif_arch.tfds_builders.koo_invivo import deepsea, make_fixtures, matfile
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 Builder = datasets.builder_class("koo_invivo")
 FOLDER = ROOT / "tfds_builders" / "koo_invivo"
@@ -44,7 +44,9 @@ TF_COLUMNS = [592, 602, 344, 345, 635, 636, 349, 642, 359, 361, 661, 369]
 # An independent decoding of a bundle folder.
 
 def _select(x: np.ndarray, y: np.ndarray) -> dict[int, tuple[str, np.ndarray]]:
-    """x: (N, 4, 1000) one-hot A, G, C, T (all 0: N); y: (N, 919). Kept rows -> (sequence, labels)."""
+    """x: (N, 4, 1000) one-hot A, G, C, T (all 0: N); y: (N, 919).
+
+    Kept rows -> (sequence, labels)."""
     assert np.all(x.sum(axis=1) <= 1) and set(np.unique(x)) <= {0, 1}
     labels = y[:, TF_COLUMNS]
     letters = np.array(list("AGCT"))[x.argmax(axis=1)]  # (N, 1000) of letters
@@ -217,7 +219,7 @@ def test_examples_are_compact_and_traceable(built):
 
 
 def test_the_library_builds_and_loads_it_from_the_default_manual_folder(tmp_path, no_download):
-    """`deepmotif_arch.datasets` finds the bundle where TFDS looks by default."""
+    """`deepmotif_arch.data.datasets` finds the bundle where TFDS looks by default."""
     shutil.copytree(BUNDLE, tmp_path / "downloads" / "manual" / "deepsea_train")
     builder = datasets.build("koo_invivo", data_dir=str(tmp_path))
     assert builder.builder_config.name == "paper"
@@ -634,7 +636,7 @@ def test_mat_version_tells_the_kinds_apart(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("target", [["tfds_builders/koo_invivo"],
-                                    ["koo_invivo", "--imports", "deepmotif_arch.datasets"]])
+                                    ["koo_invivo", "--imports", "deepmotif_arch.data.datasets"]])
 def test_tfds_build_command(tmp_path, target):
     """`tfds build tfds_builders/koo_invivo` from the repository root, or by name."""
     tfds_cli = Path(sys.executable).parent / "tfds"

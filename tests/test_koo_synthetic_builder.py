@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from deepmotif_arch import datasets, synthetic
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.base.errors import DatasetError
+from deepmotif_arch.data import datasets, synthetic
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 Builder = datasets.builder_class("koo_synthetic")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deepmotif_arch import logos, synthetic
-from deepmotif_arch.errors import DeepMotifError
-from deepmotif_arch.filters import align_activations
-from deepmotif_arch.meme import information_content
+from deepmotif_arch.base.errors import DeepMotifError
+from deepmotif_arch.data import synthetic
+from deepmotif_arch.interpretation import logos
+from deepmotif_arch.interpretation.filters import align_activations
+from deepmotif_arch.motifs.meme import information_content
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 
@@ -89,15 +90,15 @@ def test_grid_has_a_panel_per_filter_and_names_silent_ones():
 
 @pytest.mark.parametrize(("n", "ncols"), [(3, 3), (30, 5), (128, 8)])
 def test_grid_layout_scales(n, ncols):
-    from deepmotif_arch.logos import _columns
+    from deepmotif_arch.interpretation.logos import _columns
 
     assert _columns(n) == ncols
     assert ncols * -(-n // ncols) >= n
 
 
 def test_titles_name_the_best_relevant_match():
-    from deepmotif_arch.motif_stats import FilterMatch, MatchReport
-    from deepmotif_arch.tomtom import TomtomMatch
+    from deepmotif_arch.interpretation.motif_stats import FilterMatch, MatchReport
+    from deepmotif_arch.motifs.tomtom import TomtomMatch
 
     pwms = _pwms_with_a_silent_filter()
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deepmotif_arch.errors import DeepMotifError, InvalidMotifError, MotifFormatError
-from deepmotif_arch.meme import (
+from deepmotif_arch.base.errors import DeepMotifError, InvalidMotifError, MotifFormatError
+from deepmotif_arch.motifs.meme import (
     Motif,
     as_motifs,
     clip_motif,
@@ -388,7 +388,7 @@ def test_as_motifs_forms():
 
 def test_jaspar2016_from_pyjaspar_equals_reference_file():
     pytest.importorskip("pyjaspar")
-    from deepmotif_arch.jaspar import load_jaspar
+    from deepmotif_arch.motifs.jaspar import load_jaspar
 
     loaded = load_jaspar()
     reference = read_meme(JASPAR_MEME)
@@ -411,7 +411,7 @@ def test_jaspar2016_from_pyjaspar_equals_reference_file():
 
 def test_jaspar_ground_truth_ids_present():
     pytest.importorskip("pyjaspar")
-    from deepmotif_arch.jaspar import load_jaspar
+    from deepmotif_arch.motifs.jaspar import load_jaspar
 
     ids = {m.id for m in load_jaspar()}
     assert set(GROUND_TRUTH_IDS) <= ids
@@ -420,8 +420,8 @@ def test_jaspar_ground_truth_ids_present():
 
 def test_jaspar_unknown_release():
     pytest.importorskip("pyjaspar")
-    from deepmotif_arch.errors import MotifDatabaseError
-    from deepmotif_arch.jaspar import load_jaspar
+    from deepmotif_arch.base.errors import MotifDatabaseError
+    from deepmotif_arch.motifs.jaspar import load_jaspar
 
     with pytest.raises(MotifDatabaseError, match="JASPAR1999"):
         load_jaspar("JASPAR1999")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deepmotif_arch.metrics import binary_crossentropy, classification_metrics
+from deepmotif_arch.training.metrics import binary_crossentropy, classification_metrics
 
 
 @pytest.fixture(scope="module")

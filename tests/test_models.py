@@ -6,9 +6,14 @@ import keras
 import numpy as np
 import pytest
 
-from deepmotif_arch import architectures as arch
-from deepmotif_arch.errors import InvalidArchitectureError
-from deepmotif_arch.models import activation_layer_names, build_model, conv_layer_names, get_model
+from deepmotif_arch.base.errors import InvalidArchitectureError
+from deepmotif_arch.zoo import architectures as arch
+from deepmotif_arch.zoo.models import (
+    activation_layer_names,
+    build_model,
+    conv_layer_names,
+    get_model,
+)
 
 from .test_architectures import paper_parameter_count
 

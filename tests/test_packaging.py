@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 #: What a plain clone does not hold: build outputs (a stale build/lib would leak into
 #: the wheel), environments, and the sweep's own folders.
@@ -35,7 +35,8 @@ def test_wheel_contents(tmp_path):
     assert top - dist_info == {"deepmotif_arch"}, top
     for required in ("deepmotif_arch/__init__.py", "deepmotif_arch/cli/main.py",
                      "deepmotif_arch/cli/zoo.py", "deepmotif_arch/tfds_builders/__init__.py",
-                     "deepmotif_arch/models.py", "deepmotif_arch/pretrained.py",
+                     "deepmotif_arch/zoo/models.py", "deepmotif_arch/zoo/pretrained.py",
+                     "deepmotif_arch/paper/worker.py", "deepmotif_arch/base/sequence.py",
                      "deepmotif_arch/releases/__init__.py",
                      "deepmotif_arch/releases/koo_synthetic/index.json",
                      "deepmotif_arch/releases/koo_synthetic/SHA256SUMS",

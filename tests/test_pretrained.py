@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from deepmotif_arch import pretrained
-from deepmotif_arch.experiment import RESULT_FORMAT_VERSION, ExperimentError
-from deepmotif_arch.pretrained import PretrainedError, sha256_file
-from deepmotif_arch.release import check_release, release_checkpoints
+from deepmotif_arch.base.io import sha256_file
+from deepmotif_arch.paper.experiment import RESULT_FORMAT_VERSION, ExperimentError
+from deepmotif_arch.paper.release import check_release, release_checkpoints
+from deepmotif_arch.zoo import pretrained
+from deepmotif_arch.zoo.pretrained import PretrainedError
 
 CLASSES = ["Arid3a", "CEBPB", "FOSL1", "Gabpa", "MAFK", "MAX", "MEF2A", "NFYB", "SP1",
            "SRF", "STAT1", "YY1"]
@@ -53,8 +54,8 @@ def _result(trial: int, checkpoint: Path, sha256: str) -> dict:
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> dict:
     """``results/`` and ``runs/`` of two finished CNN-25 trials, plus the Keras model."""
-    from deepmotif_arch.checkpoints import save_checkpoint
-    from deepmotif_arch.models import get_model
+    from deepmotif_arch.training.checkpoints import save_checkpoint
+    from deepmotif_arch.zoo.models import get_model
 
     root = tmp_path_factory.mktemp("sweep")
     model = get_model("cnn-25", flavor="released")
@@ -322,5 +323,5 @@ def test_pretrained_is_an_attribute_of_the_package():
 
     import deepmotif_arch as dm
 
-    assert dm.pretrained is importlib.import_module("deepmotif_arch.pretrained")
+    assert dm.pretrained is importlib.import_module("deepmotif_arch.zoo.pretrained")
     assert "pretrained" in dir(dm)

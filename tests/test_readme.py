@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 _BLOCK = re.compile(r"((?:^<!--[^\n]*-->\n)*)^```python\n(.*?)^```", re.M | re.S)
 _DIRECTIVE = re.compile(r"<!--\s*test_readme:(.*?)-->")

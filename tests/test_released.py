@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepmotif_arch import pretrained
+from deepmotif_arch.zoo import pretrained
 
 RELEASES = pretrained.packaged_folder()
 ENTRIES = pretrained.read_index(RELEASES / "index.json")["models"]
@@ -58,8 +58,8 @@ def test_released_checkpoint_opens_with_plain_keras(entry):
 
 
 def _recompute(entry):
-    from deepmotif_arch import datasets
-    from deepmotif_arch.metrics import classification_metrics
+    from deepmotif_arch.data import datasets
+    from deepmotif_arch.training.metrics import classification_metrics
 
     x, y = datasets.load_numpy("koo_synthetic", "test", config=entry["dataset"]["config"])
     model = pretrained.load(entry["name"])

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepmotif_arch import synthetic
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.base.errors import DatasetError
+from deepmotif_arch.data import synthetic
 
 SHARED = Path(__file__).resolve().parent / "data" / "reference"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepmotif_arch.errors import InvalidMotifError, MotifFormatError
-from deepmotif_arch.meme import Motif, read_meme, reverse_complement
-from deepmotif_arch.tomtom import (
+from deepmotif_arch.base.errors import InvalidMotifError, MotifFormatError
+from deepmotif_arch.motifs.meme import Motif, read_meme, reverse_complement
+from deepmotif_arch.motifs.tomtom import (
     TSV_COLUMNS,
     TomtomMatch,
     read_tomtom_tsv,
@@ -262,7 +262,7 @@ def test_duplicate_ids_are_dropped_with_a_warning(jaspar):
 
 
 def test_bootstrap_stream_is_mt19937_seeded_as_mtwist():
-    from deepmotif_arch import tomtom as tt
+    from deepmotif_arch.motifs import tomtom as tt
 
     key = np.zeros(624, dtype=np.uint64)
     key[0] = 4357
@@ -302,7 +302,7 @@ def test_tsv_round_trip_and_meme_format(tmp_path, jaspar, ground_truth):
 def test_defaults_are_memes_and_the_authors(jaspar, ground_truth):
     """No options means MEME's `tomtom` with no options: Euclidean, minimum overlap 1,
     which is also what the authors ran (and the `authors` preset)."""
-    from deepmotif_arch.presets import PRESETS
+    from deepmotif_arch.interpretation.presets import PRESETS
 
     default = tomtom(ground_truth[:3], jaspar)
     assert default == tomtom(ground_truth[:3], jaspar, dist="ed", min_overlap=1)

@@ -17,13 +17,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from deepmotif_arch import checkpoints, datasets, synthetic
-from deepmotif_arch.architectures import get_spec
+from deepmotif_arch.base.errors import CheckpointError, TrainingError
 from deepmotif_arch.cli.main import app
-from deepmotif_arch.errors import CheckpointError, TrainingError
-from deepmotif_arch.training import TrainSettings, train
+from deepmotif_arch.data import datasets, synthetic
+from deepmotif_arch.training import checkpoints
+from deepmotif_arch.training.trainer import TrainSettings, train
+from deepmotif_arch.zoo.architectures import get_spec
 
-from .conftest import train_tiny_variants
+from .helpers import train_tiny_variants
 
 pytestmark = pytest.mark.backend
 BACKEND = keras.backend.backend()
@@ -325,7 +326,7 @@ def _peaks(folder: Path, seed: int) -> dict[str, Path]:
 def test_a_run_does_not_resume_on_a_new_version_of_its_data(tmp_path):
     """Imported data set: importing other sequences under the same name makes a new
     version, and the run trained on the old one is not continued or reused on it."""
-    from deepmotif_arch import userdata
+    from deepmotif_arch.data import userdata
 
     data = tmp_path / "tfds"
     userdata.import_sequences("my_peaks", data_dir=data, fasta=_peaks(tmp_path, 0),

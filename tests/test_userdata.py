@@ -1,9 +1,9 @@
-"""Importing your own sequences (deepmotif_arch.userdata, `deepmotif data import`).
+"""Importing your own sequences (deepmotif_arch.data.userdata, `deepmotif data import`).
 
 Every input is a small file written here: FASTA per class, FASTA plus a label table,
 BED plus a genome; N and IUPAC letters, lowercase, centring, splits, byte-identical
 rebuilds, versions, each bad file's one-sentence error, and the data set read back
-through TFDS and deepmotif_arch.datasets.
+through TFDS and deepmotif_arch.data.datasets.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepmotif_arch import userdata
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.base.errors import DatasetError
+from deepmotif_arch.data import userdata
 
 A, C, G, T, X = 0, 1, 2, 3, 4
 
@@ -493,7 +493,7 @@ def imported(tmp_path, two_classes):
 
 
 def _read_through_datasets(root):
-    from deepmotif_arch import datasets
+    from deepmotif_arch.data import datasets
 
     stream = datasets.SplitStream("peaks_f", "train", data_dir=root)
     assert (stream.num_examples, stream.input_length, stream.num_classes) == (6, 10, 2)
@@ -513,7 +513,7 @@ def test_datasets_reads_an_imported_data_set(imported):
 
 
 def test_load_numpy_one_hot_keeps_n_as_zero_rows(imported):
-    from deepmotif_arch import datasets
+    from deepmotif_arch.data import datasets
 
     codes, _ = datasets.load_numpy("peaks_f", "train", data_dir=imported, one_hot=False)
     x, _ = datasets.load_numpy("peaks_f", "train", data_dir=imported)

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from deepmotif_arch.errors import DatasetError, storage_problem
+from deepmotif_arch.base.errors import DatasetError, storage_problem
+from deepmotif_arch.base.sequence import UNKNOWN  # N: all four channels 0
 
 from . import matfile
 
@@ -48,8 +49,6 @@ SEQUENCE_LENGTH = 1000
 NUM_FEATURES = 919
 #: DeepSEA's channel order; the examples use A, C, G, T (0, 1, 2, 3).
 DEEPSEA_CHANNELS = "AGCT"
-#: Code of an unknown base (N: all four channels 0), an all-zero one-hot row when fed.
-UNKNOWN = 4
 
 BUNDLE_URL = "http://deepsea.princeton.edu/media/code/deepsea_train_bundle.v0.9.tar.gz"
 BUNDLE_ARCHIVE = "deepsea_train_bundle.v0.9.tar.gz"

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow_datasets as tfds
 
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.base.errors import DatasetError
 from deepmotif_arch.tfds_builders.koo_invivo import deepsea
 
 _MANUAL_DOWNLOAD_INSTRUCTIONS = f"""

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.base.errors import DatasetError
 
 __all__ = ["Variable", "MatReader", "mat_version", "open_mat"]
 

@@ -13,9 +13,9 @@ import dataclasses
 import numpy as np
 import tensorflow_datasets as tfds
 
-from deepmotif_arch import synthetic
-from deepmotif_arch._tfds_utils import deterministic_serialization
-from deepmotif_arch.errors import DatasetError
+from deepmotif_arch.base.errors import DatasetError
+from deepmotif_arch.data import synthetic
+from deepmotif_arch.data._tfds_utils import deterministic_serialization
 
 _DESCRIPTION = """
 Synthetic regulatory sequences of Koo & Eddy (2019): 1 to 5 motifs of 12 transcription
