@@ -89,6 +89,10 @@ def table1(
         jobs = ex.plan_jobs(models, trials)
         if parallel < 1:
             raise fail(f"--parallel is {parallel}; it must be 1 or more.")
+        settings = ex.SweepSettings(results=results, runs=runs, flavor=flavor,
+                                    data_dir=data_dir, config=config, epochs=epochs,
+                                    patience=patience, preset=preset, backend=backend,
+                                    parallel=parallel).validate()
         for job in jobs:
             ex.choose_backend(job.model, backend)
         todo = [j for j in jobs if not j.is_done(results)]
@@ -127,10 +131,7 @@ def table1(
                     progress.advance(task)
 
                 try:
-                    ex.run_sweep(todo, results=results, runs=runs, backend=backend,
-                                 parallel=parallel, flavor=flavor, data_dir=data_dir,
-                                 config=config, epochs=epochs, patience=patience, on_done=on_done,
-                                 on_start=on_start, preset=preset)
+                    ex.run_sweep(todo, settings, on_done=on_done, on_start=on_start)
                 except KeyboardInterrupt:
                     err_console.print("Interrupted; run the same command again to resume.")
                     raise typer.Exit(130) from None
@@ -323,6 +324,7 @@ def summary(
     from rich.table import Table
 
     with user_errors():
+        from deepmotif_arch.base.text import mean_sd
         from deepmotif_arch.paper import experiment as ex
 
         rows = ex.summarize(ex.load_results(results))
@@ -342,12 +344,12 @@ def summary(
         style = "yellow" if r["outside"] else None
         table.add_row(
             r["label"], r["layer"], str(r["trials"]),
-            ex._pm(r["auroc"], r["auroc_sd"]) if r["layer"] == "conv1" else "–",
-            ex._pm(r["paper_auroc"], r["paper_auroc_sd"]) if r["paper_auroc"] else "–",
-            ex._pm(r["jaspar"], r["jaspar_sd"]),
-            ex._pm(r["paper_jaspar"], r["paper_jaspar_sd"]),
-            ex._pm(r["relevant"], r["relevant_sd"]),
-            ex._pm(r["paper_relevant"], r["paper_relevant_sd"]),
+            mean_sd(r["auroc"], r["auroc_sd"]) if r["layer"] == "conv1" else "–",
+            mean_sd(r["paper_auroc"], r["paper_auroc_sd"]) if r["paper_auroc"] else "–",
+            mean_sd(r["jaspar"], r["jaspar_sd"]),
+            mean_sd(r["paper_jaspar"], r["paper_jaspar_sd"]),
+            mean_sd(r["relevant"], r["relevant_sd"]),
+            mean_sd(r["paper_relevant"], r["paper_relevant_sd"]),
             f"{r['training_minutes']:.1f}", style=style)
     console.print(table)
     outside = [r for r in rows if r["outside"]]

@@ -123,13 +123,13 @@ Output = Annotated[Path | None, typer.Option(
 
 def _images(text: str) -> list[str]:
     from deepmotif_arch.base.errors import DeepMotifError
-    from deepmotif_arch.interpretation.interpret import _check_formats
+    from deepmotif_arch.interpretation.interpret import check_formats
 
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         raise DeepMotifError("no image format given; use png, pdf, svg or a list such as "
                              "'png,svg'.")
-    return _check_formats(parts)
+    return check_formats(parts)
 
 
 def settings_from_options(preset: Preset, **overrides):
@@ -178,20 +178,19 @@ def _run(checkpoint, *, layer, split, dataset, config, data_dir, settings, batch
         tasks["load"] = progress.add_task("Loading the checkpoint and the data", total=None)
         step("Loading the checkpoint and the data")
         result = interpret_checkpoint(
-            checkpoint, layer=layer, split=split.value, dataset=dataset, config=config,
-            data_dir=data_dir, **settings.readout_kwargs(), database=database,
-            **settings.match_kwargs(), match=match, batch_size=batch_size, progress=on_batch,
-            on_data=on_data)
+            checkpoint, settings, layer=layer, split=split.value, dataset=dataset,
+            config=config, data_dir=data_dir, database=database, match=match,
+            batch_size=batch_size, progress=on_batch, on_data=on_data)
     return result
 
 
 def _output(checkpoint: Path, output: Path | None, layer: str) -> Path:
-    from deepmotif_arch.interpretation.filters import _conv_index
+    from deepmotif_arch.interpretation.filters import conv_index
     from deepmotif_arch.interpretation.interpret import default_output_dir
 
     if output is not None:
         return output
-    index = _conv_index(layer)
+    index = conv_index(layer)
     return default_output_dir(checkpoint, f"conv{index}" if index is not None else layer)
 
 

@@ -295,8 +295,8 @@ def _summary(result) -> None:
     table.add_column("")
     table.add_row("best epoch", f"{t['best_epoch']} of {t['epochs_run']}")
     table.add_row("validation loss", f"{t['best_val_loss']:.4f}")
-    table.add_row("test AU-ROC", f"{auroc['mean']:.3f} ± {auroc['std']:.3f}")
-    table.add_row("test AU-PR", f"{aupr['mean']:.3f} ± {aupr['std']:.3f}")
+    table.add_row("test AU-ROC", _pm(auroc))
+    table.add_row("test AU-PR", _pm(aupr))
     table.add_row("wall time", f"{m['wall_time_s']:.0f} s")
     table.add_row("checkpoint", str(result.checkpoint))
     print_table(table)
@@ -390,6 +390,6 @@ def _fmt(value) -> str:
 
 
 def _pm(summary) -> str:
-    if summary["mean"] is None:
-        return "n/a"
-    return f"{summary['mean']:.3f} ± {summary['std']:.3f}"
+    from deepmotif_arch.base.text import mean_sd
+
+    return mean_sd(summary["mean"], summary["std"], missing="n/a")

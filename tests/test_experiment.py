@@ -238,12 +238,14 @@ def test_one_sweep_per_results_folder(tmp_path):
 
 
 def test_jobs_run_in_a_worker_module_of_their_own():
-    cmd = ex.job_command(ex.Job("cnn-25", 2), results="r", runs="u", flavor="released",
-                         data_dir=None, epochs=3, patience=4)
+    settings = ex.SweepSettings(results="r", runs="u", epochs=3, patience=4)
+    cmd = ex.job_command(ex.Job("cnn-25", 2), settings)
     assert cmd[1:5] == ["-m", "deepmotif_arch.paper.worker", "cnn-25", "2"]
     assert json.loads(cmd[5]) == {"results": "r", "runs": "u", "flavor": "released",
                                   "data_dir": None, "config": None, "epochs": 3,
-                                  "patience": 4, "preset": "authors"}
+                                  "patience": 4, "preset": "authors", "backend": "auto",
+                                  "parallel": 1}
+    assert ex.SweepSettings.from_dict(json.loads(cmd[5])) == settings
     proc = subprocess.run([sys.executable, "-m", "deepmotif_arch.paper.worker", "cnn-26", "0",
                            "{}"], capture_output=True, text=True,
                           env={**os.environ, "KERAS_BACKEND": "jax"})
@@ -266,3 +268,20 @@ def test_one_rule_chooses_the_best_trial():
     assert figures._choose_trials(results, Path("r"), ["cnn-2"], None) == \
         [("cnn-2", Path("r") / "cnn-2" / "trial-1")]
     assert figures._choose_trials([trial(0, float("nan"))], Path("r"), ["cnn-2"], None) == []
+
+
+def test_sweep_settings_are_one_object_validated_once():
+    settings = ex.sweep_settings(results="r", epochs=2)
+    assert settings.results == Path("r") and settings.epochs == 2 and settings.patience == 20
+    assert ex.sweep_settings(settings, preset="v0").preset == "v0"
+    for options, needle in (({"flavor": "tf1"}, "flavor 'tf1' is not known"),
+                            ({"preset": "mine"}, "preset 'mine' is not known"),
+                            ({"epochs": 0}, "epochs is 0"),
+                            ({"parallel": True}, "parallel is True"),
+                            ({"backend": "mxnet"}, "backend 'mxnet' is not known")):
+        with pytest.raises(ex.ExperimentError, match=needle):
+            ex.sweep_settings(**options)
+    with pytest.raises(TypeError, match="'epoch'"):
+        ex.sweep_settings(epoch=3)
+    with pytest.raises(ex.ExperimentError, match="'epoch'"):
+        ex.SweepSettings.from_dict({"epoch": 3})

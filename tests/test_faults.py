@@ -172,16 +172,16 @@ def _fail_lock_under(folder_of: Callable[[Ctx], Path], code: int):
 def _fail_save(which: str, code: int = errno.ENOSPC):
     """Saving the checkpoint ``which`` (a file name) fails with ``code``."""
     def before(ctx: Ctx) -> None:
-        from deepmotif_arch.training import trainer as training
+        from deepmotif_arch.training import checkpoints
 
-        real = training.save_checkpoint
+        real = checkpoints.save_checkpoint
 
         def save_checkpoint(model, path, *args, **kwargs):
             if Path(path).name == which:
                 raise _oserror(code)
             return real(model, path, *args, **kwargs)
 
-        ctx.monkeypatch.setattr(training, "save_checkpoint", save_checkpoint)
+        ctx.monkeypatch.setattr(checkpoints, "save_checkpoint", save_checkpoint)
     return before
 
 
@@ -658,8 +658,8 @@ def python_sigint():
 def test_a_lost_ctrl_c_is_raised_at_the_next_check(python_sigint):
     """Python drops a KeyboardInterrupt raised inside a gc callback or ``__del__`` (JAX
     and h5py run those while a checkpoint is written); the guard raises it again."""
-    from deepmotif_arch.training.trainer import _InterruptGuard
-    with _InterruptGuard() as guard:
+    from deepmotif_arch.training.state import InterruptGuard
+    with InterruptGuard() as guard:
         assert signal.getsignal(signal.SIGINT) == guard._handle
         try:
             guard._handle(signal.SIGINT, None)  # raised where it would be swallowed
@@ -671,9 +671,9 @@ def test_a_lost_ctrl_c_is_raised_at_the_next_check(python_sigint):
 
 
 def test_ctrl_c_waits_for_the_save_in_progress(python_sigint):
-    from deepmotif_arch.training.trainer import _InterruptGuard
+    from deepmotif_arch.training.state import InterruptGuard
     done = []
-    with _InterruptGuard() as guard:
+    with InterruptGuard() as guard:
         with pytest.raises(KeyboardInterrupt):
             with guard.deferred():
                 os.kill(os.getpid(), signal.SIGINT)

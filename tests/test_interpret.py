@@ -524,3 +524,27 @@ def test_a_failed_write_leaves_nothing_behind(ground_truth_run, tmp_path, monkey
     with pytest.raises(OSError):
         interpret.write_interpretation(ground_truth_run, kept, formats=["png"])
     assert [p.name for p in kept.iterdir()] == ["mine.txt"]
+
+
+def test_one_settings_object_or_its_fields_as_keywords(tiny_data_dir):
+    """interpret_model takes an InterpretSettings; keyword options change its fields."""
+    from deepmotif_arch.data import datasets
+    from deepmotif_arch.interpretation.interpret import interpret_model
+    from deepmotif_arch.interpretation.presets import PRESETS, InterpretSettings
+
+    x, _ = datasets.load_numpy("koo_synthetic", "test", config="tiny",
+                               data_dir=str(tiny_data_dir), one_hot=False)
+    x = x[:300]
+    model = _ground_truth_model()
+    v0 = PRESETS["v0"]
+    a = interpret_model(model, x, v0)
+    b = interpret_model(model, x, **v0.to_dict())
+    c = interpret_model(model, x, InterpretSettings(), **v0.to_dict())
+    for other in (b, c):
+        assert [f.best and f.best.target_id for f in a.report.filters] == \
+            [f.best and f.best.target_id for f in other.report.filters]
+        np.testing.assert_array_equal(a.pwms.sites, other.pwms.sites)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'windw'"):
+        interpret_model(model, x, windw=9)
+    with pytest.raises(DeepMotifError, match="window is 0"):
+        interpret_model(model, x, v0, window=0)

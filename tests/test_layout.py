@@ -1,6 +1,6 @@
 """The package's rooms and the one direction their imports run.
 
-command line -> paper -> interpretation -> training -> zoo, data, motifs -> base: a room
+command line -> paper -> interpretation -> training -> zoo, data -> motifs -> base: a room
 imports only the rooms this table allows, read from the source with ``ast`` (imports
 inside functions count too). The old flat module paths still resolve, to the same
 module object, with a DeprecationWarning naming the new one.
@@ -21,7 +21,7 @@ from .helpers import ROOT
 PACKAGE = ROOT / "deepmotif_arch"
 ALLOWED = {
     "base": set(),
-    "data": {"base"},
+    "data": {"base", "motifs"},
     "zoo": {"base"},
     "motifs": {"base"},
     "training": {"base", "data", "zoo"},
@@ -95,3 +95,26 @@ def test_old_module_paths_still_resolve_with_a_warning():
         assert dm.pretrained.load is importlib.import_module("deepmotif_arch.zoo.pretrained").load
         assert dm.training.train is importlib.import_module("deepmotif_arch.training.trainer").train
         assert dm.datasets is importlib.import_module("deepmotif_arch.data.datasets")
+
+
+def test_no_module_imports_another_modules_private_names():
+    """``from deepmotif_arch.x.y import _name`` only for a private module of one's own room
+    (and the package's own ``_moved``); helpers shared across modules are public."""
+    wrong = []
+    for path in sorted([*PACKAGE.rglob("*.py"), *(ROOT / "cli").glob("*.py")]):
+        room = path.parent.name
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.ImportFrom)
+                    and (node.module or "").startswith("deepmotif_arch")):
+                continue
+            for alias in node.names:
+                if not alias.name.startswith("_") or alias.name.startswith("__"):
+                    continue
+                target = f"{node.module}.{alias.name}".replace(".", "/")
+                is_module = (ROOT / f"{target}.py").is_file() or \
+                    (ROOT / target.replace("deepmotif_arch/", "", 1) / "__init__.py").is_file()
+                own = node.module == f"deepmotif_arch.{room}" or node.module == "deepmotif_arch"
+                if not (is_module and own):
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} imports "
+                                 f"{alias.name} from {node.module}")
+    assert not wrong, "\n".join(wrong)

@@ -71,7 +71,7 @@ def json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _as_traversable(file: str | os.PathLike | Traversable) -> Path | Traversable:
+def as_traversable(file: str | os.PathLike | Traversable) -> Path | Traversable:
     """A path-like as a :class:`pathlib.Path`; a package resource as it is."""
     return Path(file) if isinstance(file, (str, os.PathLike)) else file
 
@@ -90,7 +90,7 @@ def sha256_file(file: str | os.PathLike | Traversable) -> str:
         64 lowercase hexadecimal digits, as ``sha256sum`` prints them.
     """
     digest = hashlib.sha256()
-    with _as_traversable(file).open("rb") as fh:
+    with as_traversable(file).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 from deepmotif_arch.base.errors import DatasetError
-from deepmotif_arch.base.sequence import ALPHABET, reverse_complement
+from deepmotif_arch.base.sequence import reverse_complement
 
 __all__ = [
     "CLASS_NAMES",
@@ -59,9 +59,11 @@ PAPER_COUNT_PROBS: tuple[float, ...] = (0.50, 0.25, 0.17, 0.05, 0.03)
 #: Train / validation / test fractions.
 SPLIT_FRACTIONS: tuple[float, float, float] = (0.7, 0.1, 0.2)
 
+
 @functools.lru_cache(maxsize=1)
 def ground_truth_pwms() -> tuple[np.ndarray, ...]:
-    """The 12 ground-truth position probability matrices, read offline from pyjaspar.
+    """The 12 ground-truth position probability matrices, read offline from pyjaspar
+    (:func:`deepmotif_arch.motifs.jaspar.jaspar_motifs`, exact count ratios).
 
     Returns
     -------
@@ -69,20 +71,9 @@ def ground_truth_pwms() -> tuple[np.ndarray, ...]:
         One float64 array of shape (width, 4) per class, columns A, C, G, T, each
         row the JASPAR 2016 counts divided by their sum (as JASPAR's MEME files).
     """
-    try:
-        from pyjaspar import jaspardb
-    except ImportError as exc:  # pragma: no cover - pyjaspar is a dependency
-        raise DatasetError(
-            "the synthetic data set needs the JASPAR 2016 motifs from pyjaspar; "
-            "install it with `pip install pyjaspar`."
-        ) from exc
-    db = jaspardb(release="JASPAR2016")
-    pwms = []
-    for matrix_id in JASPAR_IDS:
-        motif = db.fetch_motif_by_id(matrix_id)
-        counts = np.array([motif.counts[base] for base in ALPHABET], dtype=np.float64).T
-        pwms.append(counts / counts.sum(axis=1, keepdims=True))
-    return tuple(pwms)
+    from deepmotif_arch.motifs.jaspar import jaspar_motifs
+
+    return tuple(np.array(m.matrix) for m in jaspar_motifs(JASPAR_IDS, "JASPAR2016"))
 
 
 @dataclass(frozen=True)

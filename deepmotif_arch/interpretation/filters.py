@@ -168,7 +168,7 @@ class LayerAlignment:
         return int(window), self.offset - shift if extra >= 0 else self.offset + shift
 
 
-def _conv_index(layer) -> int | None:
+def conv_index(layer) -> int | None:
     """``"conv2"``, ``"conv2_relu"`` (or ``"conv2_exponential"``, any activation),
     ``"2"`` or ``2`` -> 2; anything else -> None."""
     text = str(layer).strip()
@@ -220,7 +220,7 @@ def layer_alignment(model, layer: str | int = "conv1") -> LayerAlignment:
     import keras
 
     convs = _conv_names(model)
-    index = _conv_index(layer)
+    index = conv_index(layer)
     name = f"conv{index}" if index is not None else str(layer)
     if index is None or name not in convs:
         have = ", ".join(convs) if convs else "none"
@@ -553,7 +553,7 @@ def _float32_floor(limit: np.ndarray) -> np.ndarray:
     return np.where(above, np.nextafter(down, np.float32(-np.inf)), down).astype(np.float32)
 
 
-def _check_variant(variant: str, threshold: float | None) -> float:
+def check_variant(variant: str, threshold: float | None) -> float:
     if variant not in VARIANTS:
         raise InterpretationError(
             f"variant {variant!r} is not known; use 'authors' (the authors' read-out: every "
@@ -640,8 +640,8 @@ def align_activations(x, activations, *, window: int, offset: int, variant: str 
     -------
     FilterPWMs
     """
-    threshold = _check_variant(variant, threshold)
-    weighted, pad_edges = _check_switches(variant, weighted, pad_edges)
+    threshold = check_variant(variant, threshold)
+    weighted, pad_edges = resolve_switches(variant, weighted, pad_edges)
     codes = integer_encode(x)
     acts = np.asarray(activations)
     if acts.ndim != 3 or acts.shape[:2] != codes.shape:
@@ -658,7 +658,7 @@ def align_activations(x, activations, *, window: int, offset: int, variant: str 
                    int(offset), layer, receptive_field or int(window), weighted, pad_edges)
 
 
-def _check_switches(variant: str, weighted, pad_edges) -> tuple[bool, bool]:
+def resolve_switches(variant: str, weighted, pad_edges) -> tuple[bool, bool]:
     """The variant's defaults for ``weighted`` and ``pad_edges`` where they are None."""
     out = []
     for name, value, default in (("weighted", weighted, DEFAULT_WEIGHTED[variant]),
@@ -784,8 +784,8 @@ def filter_pwms(model, x, layer: str | int = "conv1", *, variant: str = "authors
     """
     import time
 
-    threshold = _check_variant(variant, threshold)
-    weighted, pad_edges = _check_switches(variant, weighted, pad_edges)
+    threshold = check_variant(variant, threshold)
+    weighted, pad_edges = resolve_switches(variant, weighted, pad_edges)
     batch_size = _check_batch(batch_size)
     alignment = layer_alignment(model, layer)
     width, offset = alignment.window(window if window is not None

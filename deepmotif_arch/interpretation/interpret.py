@@ -107,15 +107,29 @@ def default_output_dir(checkpoint, layer: str = "conv1") -> Path:
     return Path(checkpoint).resolve().parent / "interpretation" / str(layer)
 
 
-def interpret_model(model, x, *, layer: str | int = "conv1", variant: str = "authors",
-                    threshold: float | None = None, window: int | None = None,
-                    weighted: bool | None = None, pad_edges: bool | None = None,
-                    database=None, database_name: str | None = None, evalue: float = 0.1,
-                    dist: str = "ed", min_overlap: int = 1, clip: bool = True,
-                    nsites: str = "width",
-                    match: bool = True, ground_truth: Sequence[np.ndarray] | bool | None = None,
+def _settings(settings, options: dict, caller: str):
+    """``settings`` (default: the authors' pipeline) with keyword ``options`` over it,
+    validated once. ``options`` are fields of
+    :class:`~deepmotif_arch.interpretation.presets.InterpretSettings` (``variant=``,
+    ``window=``, ``dist=``, ...)."""
+    from deepmotif_arch.interpretation.presets import InterpretSettings
+
+    fields = set(InterpretSettings().to_dict())
+    unknown = sorted(set(options) - fields)
+    if unknown:
+        raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+    base = settings if settings is not None else InterpretSettings()
+    if not isinstance(base, InterpretSettings):
+        raise TypeError(f"{caller}(): settings must be an InterpretSettings, not "
+                        f"{type(base).__name__}")
+    return (base.replace(**options) if options else base).validate()
+
+
+def interpret_model(model, x, settings=None, *, layer: str | int = "conv1",
+                    database=None, database_name: str | None = None, match: bool = True,
+                    ground_truth: Sequence[np.ndarray] | bool | None = None,
                     batch_size: int = 500, progress: Callable[[int, int], None] | None = None,
-                    source: dict | None = None) -> Interpretation:
+                    source: dict | None = None, **options) -> Interpretation:
     """Interpret a model on sequences already in memory (see :func:`interpret_checkpoint`).
 
     ``x`` is one-hot (n, length, 4) or letter codes (n, length).
@@ -123,31 +137,26 @@ def interpret_model(model, x, *, layer: str | int = "conv1", variant: str = "aut
     from deepmotif_arch.interpretation.filters import filter_pwms
     from deepmotif_arch.interpretation.motif_stats import match_filters
 
+    settings = _settings(settings, options, "interpret_model")
     timings: dict = {}
-    pwms = filter_pwms(model, x, layer, variant=variant, threshold=threshold, window=window,
-                       weighted=weighted, pad_edges=pad_edges, batch_size=batch_size,
+    pwms = filter_pwms(model, x, layer, **settings.readout_kwargs(), batch_size=batch_size,
                        progress=progress, timings=timings)
     report = None
     if match:
         tick = time.perf_counter()
-        report = match_filters(pwms, database, database_name=database_name, evalue=evalue,
-                               dist=dist, min_overlap=min_overlap, clip=clip, nsites=nsites,
-                               ground_truth=ground_truth)
+        report = match_filters(pwms, database, database_name=database_name,
+                               **settings.match_kwargs(), ground_truth=ground_truth)
         timings["matching"] = time.perf_counter() - tick
     return Interpretation(pwms=pwms, report=report, source=dict(source or {}), timings=timings)
 
 
-def interpret_checkpoint(checkpoint, *, layer: str | int = "conv1", split: str = "test",
-                         dataset: str | None = None, config: str | None = None,
-                         data_dir: str | None = None, variant: str = "authors",
-                         threshold: float | None = None, window: int | None = None,
-                         weighted: bool | None = None, pad_edges: bool | None = None,
-                         database=None, evalue: float = 0.1, dist: str = "ed",
-                         min_overlap: int = 1, clip: bool = True, nsites: str = "width",
-                         match: bool = True,
-                         batch_size: int = 500,
+def interpret_checkpoint(checkpoint, settings=None, *, layer: str | int = "conv1",
+                         split: str = "test", dataset: str | None = None,
+                         config: str | None = None, data_dir: str | None = None,
+                         database=None, match: bool = True, batch_size: int = 500,
                          progress: Callable[[int, int], None] | None = None,
-                         on_data: Callable[[dict], None] | None = None) -> Interpretation:
+                         on_data: Callable[[dict], None] | None = None,
+                         **options) -> Interpretation:
     """Read the filters of a trained checkpoint out on a data split and match them.
 
     Parameters
@@ -155,6 +164,12 @@ def interpret_checkpoint(checkpoint, *, layer: str | int = "conv1", split: str =
     checkpoint : path
         A ``.keras`` file written by ``deepmotif train`` (or any zoo model saved
         with :func:`deepmotif_arch.training.checkpoints.save_checkpoint`).
+    settings : InterpretSettings, optional
+        How filters are read out and matched
+        (:class:`deepmotif_arch.interpretation.presets.InterpretSettings`); the default is
+        the authors' pipeline: every position above 50% of the filter's maximum, 19-nt
+        windows weighted by activation, zero-padded at the ends; Tomtom with E < 0.1,
+        Euclidean distance, overlap 1, clipped at 0.5 bits, nsites = width.
     layer : str or int, default "conv1"
         See :func:`deepmotif_arch.interpretation.filters.filter_pwms`.
     split : str, default "test"
@@ -163,57 +178,44 @@ def interpret_checkpoint(checkpoint, *, layer: str | int = "conv1", split: str =
         Default: the data set and config the checkpoint was trained on.
     data_dir : str, optional
         TFDS data folder (built there on first use if missing).
-    variant, threshold, window, weighted, pad_edges
-        See :func:`deepmotif_arch.interpretation.filters.filter_pwms`; the default is the authors'
-        read-out (every position above 50% of the filter's maximum, 19-nt windows
-        weighted by activation, zero-padded at the ends).
-    database, evalue, dist, min_overlap, clip, nsites
-        See :func:`deepmotif_arch.interpretation.motif_stats.match_filters`; the defaults are the
-        authors' (JASPAR 2016, E < 0.1, Euclidean, overlap 1, clipped at 0.5 bits,
-        nsites = width). :class:`deepmotif_arch.interpretation.presets.InterpretSettings` bundles
-        all of these (``**settings.readout_kwargs(), **settings.match_kwargs()``).
+    database : optional
+        Targets: None for JASPAR 2016 CORE vertebrates, a MEME file or motifs (see
+        :func:`deepmotif_arch.interpretation.motif_stats.match_filters`).
     match : bool, default True
         Run Tomtom; False only extracts the matrices.
     progress : callable, optional
         ``progress(done, total)`` after each batch of sequences.
     on_data : callable, optional
         Called with the source description once the data are loaded.
+    **options
+        Fields of ``settings`` to change for this call (``variant="paper"``,
+        ``window=9``, ``dist="pearson"``, ...).
 
     Returns
     -------
     Interpretation
     """
-    from deepmotif_arch.interpretation.filters import (
-        DEFAULT_WINDOWS,
-        _check_switches,
-        _check_variant,
-        layer_alignment,
-    )
-    from deepmotif_arch.interpretation.motif_stats import _database, check_match_options
+    from deepmotif_arch.interpretation.filters import DEFAULT_WINDOWS, layer_alignment
+    from deepmotif_arch.interpretation.motif_stats import resolve_database
     from deepmotif_arch.training.checkpoints import load_checkpoint
 
     tick = time.perf_counter()
-    _check_variant(variant, threshold)
-    _check_switches(variant, weighted, pad_edges)
-    if match:
-        check_match_options(evalue, dist)
+    settings = _settings(settings, options, "interpret_checkpoint")
     database_name = None
     if match and database is not None:
-        database, database_name = _database(database)  # a bad file fails before the data
+        database, database_name = resolve_database(database)  # a bad file fails before the data
     model, meta = load_checkpoint(checkpoint, compile=False)
     # a missing layer or a window too wide fails before the data
-    layer_alignment(model, layer).window(window if window is not None
-                                         else DEFAULT_WINDOWS[variant])
+    layer_alignment(model, layer).window(settings.window if settings.window is not None
+                                         else DEFAULT_WINDOWS[settings.variant])
     model, codes, source = _load_data(checkpoint, model, meta, split=split, dataset=dataset,
                                       config=config, data_dir=data_dir)
     data_seconds = time.perf_counter() - tick
     if on_data is not None:
         on_data(source)
     result = interpret_model(
-        model, codes, layer=layer, variant=variant, threshold=threshold, window=window,
-        weighted=weighted, pad_edges=pad_edges, database=database,
-        database_name=database_name, evalue=evalue, dist=dist, min_overlap=min_overlap,
-        clip=clip, nsites=nsites, match=match,
+        model, codes, settings, layer=layer, database=database, database_name=database_name,
+        match=match,
         ground_truth=True if source["dataset"]["name"] in SYNTHETIC_DATASETS else None,
         batch_size=batch_size, progress=progress, source=source)
     result.timings = {"data": data_seconds, **result.timings}
@@ -272,13 +274,13 @@ def interpret_settings(checkpoint, settings: dict, *, layers: Sequence[str] = ("
         filter_activations,
         layer_alignment,
     )
-    from deepmotif_arch.interpretation.motif_stats import _database, match_filters
+    from deepmotif_arch.interpretation.motif_stats import match_filters, resolve_database
     from deepmotif_arch.training.checkpoints import load_checkpoint
 
     for item in settings.values():
         item.replace(window=None if item.window == "receptive" else item.window).validate()
     if database is not None:
-        database, database_name = _database(database)
+        database, database_name = resolve_database(database)
     else:
         from deepmotif_arch.motifs.jaspar import load_jaspar
 
@@ -364,7 +366,7 @@ def write_interpretation(result: Interpretation, folder, *,
         The files written. If writing fails (a full disk, say), the files this call
         wrote are removed again, and the folder too when this call created it.
     """
-    formats = _check_formats(formats)
+    formats = check_formats(formats)
     out = Path(folder)
     created = not out.exists()
     try:
@@ -441,7 +443,7 @@ def _write_files(result, out: Path, written: list, *, formats, grid, per_filter,
             written.append(logos.save_figure(fig, out / f"ground_truth.{fmt}"))
 
 
-def _check_formats(formats) -> list[str]:
+def check_formats(formats) -> list[str]:
     from deepmotif_arch.interpretation.logos import FORMATS
 
     chosen = []

@@ -411,7 +411,7 @@ def query_motifs(pwms, *, clip: bool = True, min_bits: float = 0.5, pad: int = 3
     return parse_meme(format_meme(motifs), "filters.meme")
 
 
-def _database(database):
+def resolve_database(database):
     """(motifs, description) for None (JASPAR 2016), a path, or motifs."""
     import os
 
@@ -483,7 +483,7 @@ def match_filters(pwms, database=None, *, database_name: str | None = None,
     from deepmotif_arch.motifs.tomtom import tomtom
 
     check_match_options(evalue, dist)
-    targets, description = _database(database)
+    targets, description = resolve_database(database)
     description = database_name or description
     queries = query_motifs(pwms, clip=clip, min_bits=min_bits, pad=pad, nsites=nsites)
     hits: dict[str, list[TomtomMatch]] = {}

@@ -61,11 +61,11 @@ class InterpretSettings:
     def validate(self) -> InterpretSettings:
         """Raise :class:`~deepmotif_arch.base.errors.DeepMotifError` for a bad value; return
         self."""
-        from deepmotif_arch.interpretation.filters import NSITES, _check_switches, _check_variant
+        from deepmotif_arch.interpretation.filters import NSITES, check_variant, resolve_switches
         from deepmotif_arch.interpretation.motif_stats import check_match_options
 
-        _check_variant(self.variant, self.threshold)
-        _check_switches(self.variant, self.weighted, self.pad_edges)
+        check_variant(self.variant, self.threshold)
+        resolve_switches(self.variant, self.weighted, self.pad_edges)
         if self.window is not None and (isinstance(self.window, bool)
                                         or not isinstance(self.window, int) or self.window < 1):
             raise DeepMotifError(f"window is {self.window!r}; it must be a positive number of "

@@ -27,7 +27,7 @@ import numpy as np
 from deepmotif_arch.base.errors import MotifDatabaseError
 from deepmotif_arch.motifs.meme import ALPHABET, Motif
 
-__all__ = ["load_jaspar", "jaspar_path", "JASPAR_RELEASES", "DEFAULT_RELEASE"]
+__all__ = ["load_jaspar", "jaspar_motifs", "jaspar_path", "JASPAR_RELEASES", "DEFAULT_RELEASE"]
 
 #: Releases whose SQLite file ``pyjaspar`` 4 ships.
 JASPAR_RELEASES = ("JASPAR2014", "JASPAR2016", "JASPAR2018", "JASPAR2020", "JASPAR2022",
@@ -158,3 +158,30 @@ def load_jaspar(release: str = DEFAULT_RELEASE, collection: str = "CORE",
             f"{release} has no {collection} motifs for tax_group={tax_group!r}."
         )
     return list(motifs)
+
+
+def jaspar_motifs(ids, release: str = DEFAULT_RELEASE, *,
+                  decimals: int | None = None) -> list[Motif]:
+    """Named matrices of a JASPAR release, in the order asked, any version and group.
+
+    Parameters
+    ----------
+    ids : iterable of str
+        Matrix IDs with their version (``"MA0496.1"``).
+    release : str, default "JASPAR2016"
+    decimals : int or None, default None
+        ``None`` keeps the exact count ratios (each row's counts divided by their
+        sum); 6 gives what JASPAR's MEME files hold.
+
+    Raises
+    ------
+    MotifDatabaseError
+        If an ID is not in the release (the message names it).
+    """
+    by_id = {m.id: m for m in _load(release, "CORE", None, True, decimals)}
+    ids = list(ids)
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise MotifDatabaseError(f"{', '.join(missing)} is not a CORE matrix of {release}; "
+                                 "give IDs with their version, such as MA0496.1.")
+    return [by_id[i] for i in ids]

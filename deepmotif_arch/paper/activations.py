@@ -38,12 +38,14 @@ from pathlib import Path
 
 from deepmotif_arch.base.errors import DeepMotifError
 from deepmotif_arch.base.io import atomic_write_text
+from deepmotif_arch.base.text import mean_sd
 from deepmotif_arch.paper.experiment import (
     ExperimentError,
     Job,
-    _mean_sd,
-    _output_folder,
+    SweepSettings,
     load_results,
+    mean_and_sd,
+    output_folder,
     run_sweep,
 )
 
@@ -117,9 +119,10 @@ def run(models=None, activations=None, trials: int = 3, *, results="results/acti
     """Run the jobs of :func:`plan` not yet done (one process each); see
     :func:`deepmotif_arch.paper.experiment.run_sweep`."""
     jobs = [job for job, _, _ in plan(models, activations, trials)]
-    return run_sweep(jobs, results=results, runs=runs, backend=backend, flavor="released",
-                     data_dir=data_dir, config=config, epochs=epochs, patience=patience,
-                     on_done=on_done, on_start=on_start)
+    settings = SweepSettings(results=results, runs=runs, backend=backend, flavor="released",
+                             data_dir=data_dir, config=config, epochs=epochs,
+                             patience=patience)
+    return run_sweep(jobs, settings, on_done=on_done, on_start=on_start)
 
 
 def summarize(results: str | os.PathLike = "results/activations",
@@ -143,7 +146,7 @@ def summarize(results: str | os.PathLike = "results/activations",
                     ("relevant", [c.get("fraction_relevant") for c in conv1]),
                     ("jaspar", [c.get("fraction_jaspar") for c in conv1]),
                     ("auroc", [t["test"]["auroc_mean"] for t in trials])):
-                row[key], row[f"{key}_sd"] = _mean_sd(values)
+                row[key], row[f"{key}_sd"] = mean_and_sd(values)
                 row[f"{key}_values"] = [v for v in values if v is not None]
             rows.append(row)
     return rows
@@ -165,10 +168,10 @@ def to_markdown(rows: Sequence[dict]) -> str:
     for r in rows:
         lines.append(
             f"| {r['model']} | {r['activation']} | {r['trials']} "
-            f"| {_f(r['relevant'])} ± {_f(r['relevant_sd'])} "
+            f"| {mean_sd(r['relevant'], r['relevant_sd'], missing='')} "
             f"| {'≈ ' + _f(r['kp21_relevant'], 2) if r['kp21_relevant'] is not None else '–'} "
-            f"| {_f(r['jaspar'])} ± {_f(r['jaspar_sd'])} "
-            f"| {_f(r['auroc'])} ± {_f(r['auroc_sd'])} |")
+            f"| {mean_sd(r['jaspar'], r['jaspar_sd'], missing='')} "
+            f"| {mean_sd(r['auroc'], r['auroc_sd'], missing='')} |")
     return ("\n".join(lines) + "\n\nOurs: mean ± sd over trials (population sd), the authors' "
             "Koo & Eddy read-out and Tomtom settings (`authors` preset). Koo & Ploenzke: medians "
             "read off their Fig. 1c boxplots (10 trials, 32 filters, their own data draw and "
@@ -180,7 +183,7 @@ def write_summary(rows: Sequence[dict], folder) -> list[Path]:
     if not rows:
         raise ExperimentError(f"{folder} holds no finished activation trials yet; run "
                               "`deepmotif experiment activations` first.")
-    folder = _output_folder(folder)
+    folder = output_folder(folder)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(_COLUMNS)
@@ -199,11 +202,11 @@ def figure(rows: Sequence[dict]):
     as a dot, the mean as a bar, Koo & Ploenzke's median as a red line."""
     from matplotlib.figure import Figure
 
-    from deepmotif_arch.paper.figures import _agg
+    from deepmotif_arch.paper.figures import attach_agg
 
     models = list(dict.fromkeys(r["model"] for r in rows))
     fig = Figure(figsize=(3.4 * len(models) + 0.6, 3.6), layout="constrained")
-    _agg(fig)
+    attach_agg(fig)
     axes = fig.subplots(1, len(models), sharey=True, squeeze=False)[0]
     for ax, model in zip(axes, models):
         mine = [r for r in rows if r["model"] == model]

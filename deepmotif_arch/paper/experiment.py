@@ -23,6 +23,7 @@ skips finished jobs and resumes the rest.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -39,9 +40,11 @@ import numpy as np
 
 from deepmotif_arch.base.errors import DeepMotifError
 from deepmotif_arch.base.io import atomic_copy, atomic_write_text, json_default, sha256_file
+from deepmotif_arch.base.text import mean_sd
 from deepmotif_arch.zoo.architectures import get_spec, resolve_name
 
 __all__ = ["TABLE1_MODELS", "DEEPER_LAYERS", "PAPER_TABLE1", "FASTEST_BACKEND", "Job",
+           "SweepSettings", "sweep_settings",
            "ExperimentError", "plan_jobs", "run_job", "run_sweep", "load_results",
            "summarize", "write_summary", "choose_trial", "RESULT_FORMAT_VERSION"]
 
@@ -215,15 +218,109 @@ def choose_backend(model: str, backend: str) -> str:
     return backend
 
 
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """How every job of a sweep is trained, kept and interpreted: one object, validated once.
+
+    Attributes
+    ----------
+    results, runs : path
+        Result folders (``<results>/<model>/trial-<N>/``, committed) and training run
+        folders (``<runs>/<model>/trial-<N>/``, for resuming).
+    flavor : str
+        ``released`` (the authors' code, default) or ``paper`` (the paper's text).
+    data_dir, config : str or None
+        TFDS data folder and koo_synthetic config (None: ``~/tensorflow_datasets``, paper).
+    epochs, patience : int
+        100 and 20, as the paper.
+    preset : str
+        Interpretation preset whose numbers fill ``layers`` (every preset of
+        :data:`RESULT_PRESETS` is scored).
+    backend : str
+        ``auto`` (the fastest per model on CPU, :data:`FASTEST_BACKEND`) or a Keras backend.
+    parallel : int
+        Jobs at a time.
+    """
+
+    results: Path = Path("results/table1")
+    runs: Path = Path("runs/table1")
+    flavor: str = "released"
+    data_dir: str | None = None
+    config: str | None = None
+    epochs: int = 100
+    patience: int = 20
+    preset: str = "authors"
+    backend: str = "auto"
+    parallel: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "results", Path(self.results))
+        object.__setattr__(self, "runs", Path(self.runs))
+        for name in ("data_dir", "config"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, str(value) if value else None)
+
+    def validate(self) -> SweepSettings:
+        """Raise :class:`ExperimentError` for a bad value; return self."""
+        from deepmotif_arch.interpretation.presets import PRESETS
+        from deepmotif_arch.zoo.architectures import FLAVORS
+
+        if self.flavor not in FLAVORS:
+            raise ExperimentError(f"flavor {self.flavor!r} is not known; use one of "
+                                  f"{', '.join(FLAVORS)}.")
+        if self.preset not in PRESETS:
+            raise ExperimentError(f"preset {self.preset!r} is not known; use one of "
+                                  f"{', '.join(PRESETS)}.")
+        for name in ("epochs", "patience", "parallel"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ExperimentError(f"{name} is {value!r}; it must be a positive integer.")
+        if self.backend != "auto":
+            choose_backend("", self.backend)
+        return self
+
+    def replace(self, **changes) -> SweepSettings:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Plain JSON data (paths as text); :meth:`from_dict` reads it back."""
+        return {f.name: (str(v) if isinstance(v, Path) else v)
+                for f in dataclasses.fields(self) for v in [getattr(self, f.name)]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SweepSettings:
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ExperimentError(f"sweep settings hold {unknown[0]!r}, which is not one of "
+                                  f"{', '.join(sorted(names))}.")
+        return cls(**data)
+
+
+def sweep_settings(settings: SweepSettings | None = None, **options) -> SweepSettings:
+    """``settings`` (default :class:`SweepSettings`) with ``options`` over it, validated."""
+    base = settings if settings is not None else SweepSettings()
+    if not isinstance(base, SweepSettings):
+        raise TypeError(f"settings must be a SweepSettings, not {type(base).__name__}")
+    names = {f.name for f in dataclasses.fields(SweepSettings)}
+    unknown = sorted(set(options) - names)
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
+    return (base.replace(**options) if options else base).validate()
+
+
 # --------------------------------------------------------------------------- one job
 
 
-def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
-            runs: str | os.PathLike = "runs/table1", flavor: str = "released",
-            data_dir: str | None = None, config: str | None = None, epochs: int = 100,
-            patience: int = 20, on_epoch: Callable | None = None,
-            preset: str = "authors") -> dict:
+def run_job(job: Job, settings: SweepSettings | None = None, *,
+            on_epoch: Callable | None = None, **options) -> dict:
     """Train, evaluate and interpret one (model, trial) in this process; write its result.
+
+    ``settings`` (:class:`SweepSettings`; keyword ``options`` change its fields) says
+    where results and runs go and how the job is trained and interpreted.
 
     Returns the result (also written to ``<results>/<model>/trial-<N>/result.json``).
     A finished job is not rerun: its stored result is returned. The trained checkpoint is
@@ -235,16 +332,18 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
 
     from deepmotif_arch.training.trainer import TrainSettings, train
 
-    results, runs = Path(results), Path(runs)
+    sweep = sweep_settings(settings, **options)
+    results, runs, flavor = sweep.results, sweep.runs, sweep.flavor
     out = job.result_dir(results)
     if job.is_done(results):
         return json.loads((out / "result.json").read_text())
     spec = experiment_spec(job.model, flavor=flavor)
-    settings = TrainSettings(spec=spec, data_dir=data_dir, dataset_config=config, epochs=epochs,
-                             patience=patience, trial=job.trial, flavor=flavor)
-    settings.validate()
+    training = TrainSettings(spec=spec, data_dir=sweep.data_dir, dataset_config=sweep.config,
+                             epochs=sweep.epochs, patience=sweep.patience, trial=job.trial,
+                             flavor=flavor)
+    training.validate()
     started = time.time()
-    run = train(settings, job.run_dir(runs), on_epoch=on_epoch,
+    run = train(training, job.run_dir(runs), on_epoch=on_epoch,
                 command=f"deepmotif experiment table1 --models {job.model}")
     manifest = run.manifest
     out.mkdir(parents=True, exist_ok=True)
@@ -276,7 +375,8 @@ def run_job(job: Job, *, results: str | os.PathLike = "results/table1",
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "versions": manifest.get("versions"),
     }
-    result = interpret_result(job.model, out, result, preset=preset, data_dir=data_dir)
+    result = interpret_result(job.model, out, result, preset=sweep.preset,
+                              data_dir=sweep.data_dir)
     atomic_write_text(out / "result.json", json.dumps(result, indent=2, default=json_default)
                       + "\n")
     return result
@@ -478,7 +578,7 @@ def ablation_rows(results: str | os.PathLike = "results/table1") -> list[dict]:
         for name, _, _ in ABLATION:
             for metric in ("jaspar", "relevant"):
                 vals = (cells.get(name) or {}).get(metric) or []
-                row[f"{name}:{metric}"] = _mean_sd(vals)[0]
+                row[f"{name}:{metric}"] = mean_and_sd(vals)[0]
         for metric in ("jaspar", "relevant"):
             ref = paper.get(metric)
             row[f"paper:{metric}"] = ref
@@ -499,7 +599,7 @@ def ablation_markdown(rows: Sequence[dict]) -> str:
             ref = r[f"paper:{metric}"]
             base = r[f"authors:{metric}"]
             cells = [_label(r["model"]), r["layer"], str(r["trials"]),
-                     _pm(*ref) if ref else "–"]
+                     mean_sd(*ref) if ref else "–"]
             for name, _, _ in ABLATION:
                 value = r[f"{name}:{metric}"]
                 if value is None:
@@ -531,36 +631,28 @@ def _label(model: str) -> str:
 # --------------------------------------------------------------------------- the sweep
 
 
-def job_command(job: Job, *, results, runs, flavor, data_dir, epochs, patience,
-                config=None, preset: str = "authors") -> list[str]:
+def job_command(job: Job, settings: SweepSettings) -> list[str]:
     """The command that runs one job in a fresh process (:mod:`deepmotif_arch.paper.worker`)."""
-    settings = {"results": str(results), "runs": str(runs), "flavor": flavor,
-                "data_dir": str(data_dir) if data_dir else None,
-                "config": str(config) if config else None, "epochs": int(epochs),
-                "patience": int(patience), "preset": preset}
     return [sys.executable, "-m", "deepmotif_arch.paper.worker", job.model, str(job.trial),
-            json.dumps(settings)]
+            json.dumps(settings.to_dict())]
 
 
-def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table1",
-              backend: str = "auto", parallel: int = 1, flavor: str = "released",
-              data_dir: str | None = None, config: str | None = None, epochs: int = 100,
-              patience: int = 20,
+def run_sweep(jobs: Sequence[Job], settings: SweepSettings | None = None, *,
               on_done: Callable[[Job, dict | None, str | None], None] | None = None,
               on_start: Callable[[Job, str], None] | None = None,
-              preset: str = "authors") -> dict[Job, str]:
-    """Run the jobs not yet done, ``parallel`` at a time, each in its own process.
+              **options) -> dict[Job, str]:
+    """Run the jobs not yet done, ``settings.parallel`` at a time, each in its own process.
 
+    ``settings`` is a :class:`SweepSettings` (keyword ``options`` change its fields).
     Each job's output goes to ``<runs>/<model>/trial-<N>.log``. Returns the status
     of every job: ``done`` (already), ``finished``, or ``failed: <last log line>``.
     """
-    if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
-        raise ExperimentError(f"parallel is {parallel!r}; it must be a positive integer.")
-    results, runs = Path(results), Path(runs)
+    settings = sweep_settings(settings, **options)
+    results, runs, parallel = settings.results, settings.runs, settings.parallel
     status: dict[Job, str] = {}
     pending = []
     for job in jobs:
-        choose_backend(job.model, backend)
+        choose_backend(job.model, settings.backend)
         if job.is_done(results):
             status[job] = "done"
         else:
@@ -571,7 +663,7 @@ def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table
         while pending or running:
             while pending and len(running) < parallel:
                 job = pending.pop(0)
-                chosen = choose_backend(job.model, backend)
+                chosen = choose_backend(job.model, settings.backend)
                 log = job.run_dir(runs).with_suffix(".log")
                 log.parent.mkdir(parents=True, exist_ok=True)
                 env = {**os.environ, "KERAS_BACKEND": chosen, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -579,11 +671,9 @@ def run_sweep(jobs: Sequence[Job], *, results="results/table1", runs="runs/table
                     env.update({"OMP_NUM_THREADS": str(threads),
                                 "XLA_FLAGS": (env.get("XLA_FLAGS", "") +
                                               " --xla_cpu_multi_thread_eigen=false").strip()})
-                cmd = job_command(job, results=results, runs=runs, flavor=flavor,
-                                  data_dir=data_dir, epochs=epochs, patience=patience,
-                                  config=config, preset=preset)
                 with open(log, "ab") as fh:
-                    proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
+                    proc = subprocess.Popen(job_command(job, settings), stdout=fh,
+                                            stderr=subprocess.STDOUT, env=env)
                 running.append((job, proc, log, time.time()))
                 if on_start is not None:
                     on_start(job, chosen)
@@ -683,7 +773,8 @@ def load_results(results: str | os.PathLike = "results/table1") -> list[dict]:
     return out
 
 
-def _mean_sd(values: list[float]) -> tuple[float | None, float | None]:
+def mean_and_sd(values: list[float]) -> tuple[float | None, float | None]:
+    """Mean and population sd of the numbers among ``values`` (None and NaN left out)."""
     vals = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     if not vals:
         return None, None
@@ -710,10 +801,10 @@ def summarize(results: Sequence[dict]) -> list[dict]:
         for layer in ("conv1", *DEEPER_LAYERS.get(model, ())):
             paper = PAPER_TABLE1.get((quirk[2] if quirk else model, layer), {})
             ours = {
-                "auroc": _mean_sd([t["test"]["auroc_mean"] for t in trials]),
-                "jaspar": _mean_sd([t["layers"].get(layer, {}).get("fraction_jaspar")
+                "auroc": mean_and_sd([t["test"]["auroc_mean"] for t in trials]),
+                "jaspar": mean_and_sd([t["layers"].get(layer, {}).get("fraction_jaspar")
                                     for t in trials]),
-                "relevant": _mean_sd([t["layers"].get(layer, {}).get("fraction_relevant")
+                "relevant": mean_and_sd([t["layers"].get(layer, {}).get("fraction_relevant")
                                       for t in trials]),
             }
             row = {"model": model, "label": trials[0].get("label") or model, "layer": layer,
@@ -765,12 +856,6 @@ def to_csv(rows: Sequence[dict]) -> str:
     return buf.getvalue()
 
 
-def _pm(mean, sd) -> str:
-    if mean is None:
-        return "–"
-    return f"{mean:.3f} ± {sd:.3f}" if sd is not None else f"{mean:.3f}"
-
-
 def _diff(value) -> str:
     return "" if value is None else f"{value:+.3f}"
 
@@ -804,13 +889,13 @@ def to_markdown(rows: Sequence[dict], *, pipeline: str = "authors") -> str:
         label = f"{r['label']} (quirk test)" if r.get("quirk") else r["label"]
         lines.append(
             f"| {label}{flag} | {r['layer']} | {r['trials']} "
-            f"| {_pm(r['auroc'], r['auroc_sd']) if r['layer'] == 'conv1' else '–'} "
-            f"| {_pm(r['paper_auroc'], r['paper_auroc_sd']) if r['paper_auroc'] else '–'} "
+            f"| {mean_sd(r['auroc'], r['auroc_sd']) if r['layer'] == 'conv1' else '–'} "
+            f"| {mean_sd(r['paper_auroc'], r['paper_auroc_sd']) if r['paper_auroc'] else '–'} "
             f"| {_diff(r['auroc_diff']) if r['layer'] == 'conv1' else ''} "
-            f"| {_pm(r['jaspar'], r['jaspar_sd'])} "
-            f"| {_pm(r['paper_jaspar'], r['paper_jaspar_sd'])} | {_diff(r['jaspar_diff'])} "
-            f"| {_pm(r['relevant'], r['relevant_sd'])} "
-            f"| {_pm(r['paper_relevant'], r['paper_relevant_sd'])} "
+            f"| {mean_sd(r['jaspar'], r['jaspar_sd'])} "
+            f"| {mean_sd(r['paper_jaspar'], r['paper_jaspar_sd'])} | {_diff(r['jaspar_diff'])} "
+            f"| {mean_sd(r['relevant'], r['relevant_sd'])} "
+            f"| {mean_sd(r['paper_relevant'], r['paper_relevant_sd'])} "
             f"| {_diff(r['relevant_diff'])} | {r['training_minutes']:.1f} |")
     counts = outside_counts(rows)
     notes = [
@@ -832,7 +917,7 @@ def to_markdown(rows: Sequence[dict], *, pipeline: str = "authors") -> str:
 _ABLATION_COLUMNS_FIXED = ("model", "layer", "trials")
 
 
-def _output_folder(folder) -> Path:
+def output_folder(folder) -> Path:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -846,7 +931,7 @@ def write_ablation(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path
     """``ablation.md`` and ``ablation.csv`` in ``folder``."""
     from deepmotif_arch.interpretation.presets import ABLATION
 
-    folder = _output_folder(folder)
+    folder = output_folder(folder)
     columns = [*_ABLATION_COLUMNS_FIXED, "paper_jaspar", "paper_relevant",
                *[f"{name}:{metric}" for name, _, _ in ABLATION
                  for metric in ("jaspar", "relevant")]]
@@ -864,6 +949,6 @@ def write_ablation(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path
 
 def write_summary(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path]:
     """``summary.md`` and ``summary.csv`` in ``folder`` (created if needed)."""
-    folder = _output_folder(folder)
+    folder = output_folder(folder)
     return [atomic_write_text(folder / "summary.md", to_markdown(rows)),
             atomic_write_text(folder / "summary.csv", to_csv(rows))]

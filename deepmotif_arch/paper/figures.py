@@ -56,7 +56,7 @@ _AUROC_COLOR = "#762a83"
 _LOGO_COLUMNS = 3  # per model in Fig 2
 
 
-def _agg(fig):
+def attach_agg(fig):
     """Attach Matplotlib's Agg canvas to ``fig`` (never pyplot) and return it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -148,7 +148,7 @@ def pool_size_figure(rows: Sequence[dict]):
                               "CNN-50 or CNN-100 to draw; run `deepmotif experiment table1 "
                               "-m cnn-25` (or more models) first.")
     pools = [_first_pool(r["model"]) for r in chosen]
-    fig = _agg(Figure(figsize=(10.5, 4.4), layout="constrained"))
+    fig = attach_agg(Figure(figsize=(10.5, 4.4), layout="constrained"))
     ax_a, ax_b = fig.subplots(1, 2)
 
     _plot_metric(ax_a, chosen, pools, "relevant", color=_RELEVANT_COLOR, marker="o",
@@ -322,7 +322,7 @@ def filter_logo_grid(result_dir: str | os.PathLike, layer: str = "conv1"):
     stored = _load_layer(Path(result_dir), layer)
     if not stored.num_filters:
         raise ExperimentError(f"{Path(result_dir) / layer / 'matches.json'} lists no filters.")
-    return _agg(logo_grid(stored.matrices, stored.titles, colors=stored.colors,
+    return attach_agg(logo_grid(stored.matrices, stored.titles, colors=stored.colors,
                           notes=stored.notes, suptitle=stored.heading))
 
 
@@ -362,7 +362,7 @@ def _fig2(layers: Sequence[_StoredLayer], ncols: int = _LOGO_COLUMNS):
     width = max((np.asarray(m).shape[0] for s in layers for m in s.matrices if m is not None),
                 default=1)
     panel_w = max(2.4, 0.14 * width + 0.6)
-    fig = _agg(Figure(figsize=(panel_w * ncols * len(layers) + 0.3 * (len(layers) - 1),
+    fig = attach_agg(Figure(figsize=(panel_w * ncols * len(layers) + 0.3 * (len(layers) - 1),
                                1.15 * nrows + 0.8), layout="constrained"))
     subfigs = np.atleast_1d(fig.subfigures(1, len(layers), wspace=0.02))
     for sub, stored in zip(subfigs, layers):
@@ -465,7 +465,7 @@ def write_figures(results_root: str | os.PathLike = "results/table1",
     written = [save_figure(pool_fig, folder / "pool_size.png"),
                save_figure(_fig2(layers), folder / "fig2_logos.png")]
     for stored in layers:
-        grid = _agg(logo_grid(stored.matrices, stored.titles, colors=stored.colors,
+        grid = attach_agg(logo_grid(stored.matrices, stored.titles, colors=stored.colors,
                               notes=stored.notes, suptitle=stored.heading))
         written.append(save_figure(grid, folder / f"logos_{stored.model}.png"))
     return written

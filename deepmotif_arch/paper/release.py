@@ -27,6 +27,7 @@ from typing import Any
 
 from deepmotif_arch.base.io import atomic_write_text, json_default, sha256_file
 from deepmotif_arch.base.sequence import ALPHABET
+from deepmotif_arch.base.text import mean_sd
 from deepmotif_arch.paper.experiment import (
     CHECKPOINT_NAME,
     DEEPER_LAYERS,
@@ -123,7 +124,7 @@ def _f(value: Any, digits: int = 3) -> str:
 
 
 def _pair(ref: tuple[float, float] | None) -> str:
-    return "–" if ref is None else f"{ref[0]:.3f} ± {ref[1]:.3f}"
+    return "–" if ref is None else mean_sd(*ref)
 
 
 def _pipeline(result: dict) -> str:

@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     model, trial, settings = args
     try:
         job = ex.Job(ex.sweep_model(model), int(trial))
-        result = ex.run_job(job, on_epoch=_print_epoch, **json.loads(settings))
+        result = ex.run_job(job, ex.SweepSettings.from_dict(json.loads(settings)),
+                            on_epoch=_print_epoch)
     except DeepMotifError as exc:
         print(str(exc), file=sys.stderr, flush=True)
         return 1

@@ -221,6 +221,6 @@ def evaluate_batches(checkpoint, batches, class_names=None) -> dict:
         checkpoint = load_checkpoint(checkpoint, compile=False)
     ys, ps = [], []
     for x, y in batches:
-        ps.append(predict(checkpoint, x, batch_size=len(x)))
+        ps.append(np.asarray(predict(checkpoint, x, batch_size=len(x)), dtype=np.float32))
         ys.append(y)
     return classification_metrics(np.concatenate(ys), np.concatenate(ps), class_names)

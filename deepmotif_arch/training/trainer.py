@@ -24,6 +24,11 @@ and its own dropout seeds; the state is written atomically after every epoch.
 Keras's ``TerminateOnNaN`` still stops a diverging epoch, and a loss that is not finite,
 or grows far beyond what binary cross-entropy can reach, stops the run with an error.
 
+This module holds the settings and the loop; :mod:`deepmotif_arch.training.state` the
+run folder's state and resuming, :mod:`deepmotif_arch.training.feed` the data fed to
+each epoch, and :mod:`deepmotif_arch.training.checkpoints` the test-set pass
+(:func:`~deepmotif_arch.training.checkpoints.evaluate_batches`).
+
 Layout of an output folder::
 
     model.keras     best checkpoint (+ deepmotif.json metadata), written at the end
@@ -48,21 +53,16 @@ save is in progress (tests/test_faults.py).
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import dataclasses
-import io
 import json
 import math
 import os
 import platform
 import shutil
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +72,24 @@ from deepmotif_arch.base.errors import (
     DeepMotifError,
     TrainingError,
     is_out_of_memory,
-    storage_problem,
 )
 from deepmotif_arch.base.io import atomic_write_text, missing_folders
 from deepmotif_arch.base.sequence import ALPHABET
-from deepmotif_arch.training.checkpoints import save_checkpoint
+from deepmotif_arch.training import checkpoints
+from deepmotif_arch.training.feed import Feed, seed
+from deepmotif_arch.training.state import (
+    EpochRecord,
+    InterruptGuard,
+    RunResult,
+    discard_unstarted_state,
+    finished_run,
+    history_csv,
+    load_saved_model,
+    lock_output,
+    prepare_output,
+    write_state,
+    writing,
+)
 from deepmotif_arch.zoo.architectures import ArchSpec
 
 __all__ = ["TrainSettings", "EpochRecord", "train", "default_output_dir", "PRECISIONS"]
@@ -96,8 +109,6 @@ LOSS_LIMIT = 100.0
 #: A loss this many times the first epoch's also counts as divergence.
 LOSS_GROWTH_LIMIT = 100.0
 _BCE_MAX = -math.log(1e-7)
-#: Test hook: seconds to pause inside every state save (see the module docstring).
-SAVE_PAUSE_ENV = "DEEPMOTIF_TEST_SAVE_PAUSE"
 
 
 @dataclass
@@ -239,30 +250,6 @@ class TrainSettings:
         }
 
 
-@dataclass
-class EpochRecord:
-    """One row of the training history."""
-
-    epoch: int
-    loss: float
-    val_loss: float
-    val_auroc: float | None
-    seconds: float
-    best: bool = False
-
-
-@dataclass
-class RunResult:
-    """What :func:`train` returns."""
-
-    output: Path
-    checkpoint: Path
-    manifest: dict[str, Any]
-    history: list[EpochRecord] = field(default_factory=list)
-    resumed_from: int = 0
-    already_complete: bool = False
-
-
 def _resolved_config(settings: TrainSettings) -> str:
     """The data set config name, the builder's default when none was given."""
     if settings.dataset_config:
@@ -285,29 +272,11 @@ def _resolved_version(settings: TrainSettings) -> str:
     return current
 
 
-def _same_run(stored: Any, identity: dict) -> bool:
-    """Whether a saved run's identity is this run's.
-
-    Runs saved before the data set version was part of the identity (no
-    ``dataset_version``) match on everything else.
-    """
-    if not isinstance(stored, dict):
-        return False
-    if "dataset_version" not in stored:
-        identity = {k: v for k, v in identity.items() if k != "dataset_version"}
-    return stored == identity
-
-
 def default_output_dir(settings: TrainSettings, root: str | os.PathLike = "runs") -> Path:
     """``runs/<model>/<dataset>-<config>/trial-<N>``."""
     config = _resolved_config(settings)
     return Path(root) / settings.spec.name / f"{settings.dataset}-{config}" / \
         f"trial-{settings.trial}"
-
-
-def _seed(trial: int, *purpose: int) -> int:
-    """A 31-bit seed derived from the trial and a purpose (epoch, stream)."""
-    return int(np.random.SeedSequence([trial, *purpose]).generate_state(1)[0] >> 1)
 
 
 def _dropout_layers(model) -> list:
@@ -325,7 +294,7 @@ def _seed_dropout(model, trial: int, epoch: int) -> None:
 
     for index, layer in enumerate(_dropout_layers(model)):
         state = layer.seed_generator.state
-        value = np.array([_seed(trial, epoch, 2, index), 0]).astype(state.dtype)
+        value = np.array([seed(trial, epoch, 2, index), 0]).astype(state.dtype)
         state.assign(ops.convert_to_tensor(value))
 
 
@@ -356,17 +325,6 @@ def _choose_jit(jit_compile, backend: str, distribute: bool = False):
     # through `deepmotif train` took 10.5 s instead of 2.7 s on a 2-core CPU
     # (benchmarks/README.md). JAX always compiles. PyTorch: eager.
     return {"tensorflow": False, "jax": True, "torch": False}.get(backend, "auto")
-
-
-def _choose_in_memory(in_memory, backend: str) -> bool:
-    """Per-backend default of ``in_memory`` (measured in benchmarks/README.md)."""
-    if in_memory == "auto":
-        # JAX: arrays beat tf.data (cnn-25 epoch 1.5 s vs 2.1-3.0 s of `deepmotif train`);
-        # TensorFlow re-wraps arrays in tf.data and was slower with them (2.56 s vs 2.11 s).
-        # PyTorch: cnn-1 1.44x the PyTorch loop with arrays vs 1.73x, cnn-25 2.61x vs 2.48x
-        # (bench_training.py --rounds 3): more time saved on the heavy model than lost.
-        return backend in ("jax", "torch")
-    return bool(in_memory)
 
 
 def _choose_steps(steps, backend: str, distribute: bool = False) -> int:
@@ -483,9 +441,9 @@ def train(
     lock = None
     finished = False
     try:
-        lock = _lock_output(out)
-        with _InterruptGuard() as guard:
-            result = _finished_run(out, identity)
+        lock = lock_output(out)
+        with InterruptGuard() as guard:
+            result = finished_run(out, identity)
             if result is None:
                 result = _train_locked(settings, out, identity, backend, guard, on_epoch,
                                        on_start, command)
@@ -494,7 +452,7 @@ def train(
     finally:
         if lock is not None:
             if not finished:
-                _discard_unstarted_state(out / "state")
+                discard_unstarted_state(out / "state")
             lock.release()
         if not finished:
             for folder in created:  # deepest first; only the ones this call made
@@ -504,197 +462,151 @@ def train(
                     break
 
 
+@dataclass
+class _Progress:
+    """Where a run stands between epochs (what ``state.json`` records)."""
+
+    history: list[EpochRecord]
+    start_epoch: int = 0
+    best_loss: float = math.inf
+    best_epoch: int = -1
+    wait: int = 0
+    stopped_early: bool = False
+
+    @classmethod
+    def from_state(cls, state: dict | None) -> _Progress:
+        if not state:
+            return cls(history=[])
+        return cls(history=[EpochRecord(**r) for r in state["history"]],
+                   start_epoch=state["epoch"] + 1, best_loss=state["best_val_loss"],
+                   best_epoch=state["best_epoch"], wait=state["wait"])
+
+
+@dataclass
+class _Run:
+    """One run of :func:`train`: its settings, folder, data and progress."""
+
+    settings: TrainSettings
+    out: Path
+    identity: dict
+    backend: str
+    guard: InterruptGuard
+    command: str | None
+    state: dict | None = None
+    feed: Feed | None = None
+    progress: _Progress | None = None
+    started: float = 0.0
+
+    @property
+    def state_dir(self) -> Path:
+        return self.out / "state"
+
+
 def _train_locked(settings, out, identity, backend, guard, on_epoch, on_start, command):
     """The body of :func:`train`, run while holding the output folder's lock."""
     import keras
 
-    from deepmotif_arch.data import datasets
-    from deepmotif_arch.zoo.models import build_model
-
-    state_dir = out / "state"
-    state = _prepare_output(out, state_dir, identity)
-
-    started = time.time()
-    train_stream = datasets.SplitStream(settings.dataset, "train", config=settings.dataset_config,
-                                        data_dir=settings.data_dir)
-    valid_stream = datasets.SplitStream(settings.dataset, "validation",
-                                        config=settings.dataset_config, data_dir=settings.data_dir)
-    builder = train_stream.builder
-    class_names = datasets.class_names(builder)
-    # Splits that fit in memory are fed as NumPy arrays (see SplitStream.epoch_arrays).
-    in_memory = (_choose_in_memory(settings.in_memory, backend)
-                 and train_stream.fits_in_memory() and valid_stream.fits_in_memory())
-    if in_memory:
-        x_val, y_val = valid_stream.epoch_arrays(None, shuffle=False)
-    else:
-        y_val = np.concatenate([y for _, y in valid_stream.epoch(
-            None, batch_size=1000, shuffle=False, prefetch_to_device=False).as_numpy_iterator()])
-
+    run = _Run(settings, out, identity, backend, guard, command)
+    run.state = prepare_output(out, run.state_dir, identity)
+    run.started = time.time()
+    run.feed = Feed(settings, backend)
     if settings.precision != "float32":
         keras.mixed_precision.set_global_policy(settings.precision)
-    history: list[EpochRecord] = [EpochRecord(**r) for r in state["history"]] if state else []
-    start_epoch = state["epoch"] + 1 if state else 0
-    best_loss = state["best_val_loss"] if state else math.inf
-    best_epoch = state["best_epoch"] if state else -1
-    wait = state["wait"] if state else 0
+    run.progress = _Progress.from_state(run.state)
 
     # The same global seeds whether the run starts or resumes (initialisation uses them
     # only on a fresh start; tf.data combines them with each epoch's shuffling seed).
-    keras.utils.set_random_seed(_seed(settings.trial, 0, 0))
+    keras.utils.set_random_seed(seed(settings.trial, 0, 0))
     from deepmotif_arch.training.fast_pool import jax_max_pool
     from deepmotif_arch.training.fast_rng import jax_unrolled_threefry
 
     # On JAX: faster pooling (--fast-pool) and dropout masks (the same bits; fast_rng).
     with _Distribution(settings.distribute, backend) as dist, \
             jax_max_pool(settings.fast_pool), jax_unrolled_threefry():
-        if state:
-            model = _load_model(state_dir / state["checkpoint"], state_dir)
-        else:
-            model = _build(build_model, settings.spec, train_stream.input_length,
-                           train_stream.num_classes)
-            model.compile(
-                optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate,
-                                                beta_1=settings.beta_1,
-                                                epsilon=settings.epsilon),
-                loss="binary_crossentropy",
-                jit_compile=_choose_jit(settings.jit_compile, backend, settings.distribute),
-                steps_per_execution=_choose_steps(settings.steps_per_execution, backend,
-                                                  settings.distribute),
-            )
-        val_ds = (None if in_memory else
-                  valid_stream.epoch(None, batch_size=settings.batch_size, shuffle=False))
-        facts = {"start_epoch": start_epoch, "epochs": settings.epochs,
-                 "steps": train_stream.steps(settings.batch_size), "backend": backend,
-                 "devices": dist.devices, "output": str(out), "best_val_loss": best_loss,
-                 "best_epoch": best_epoch}
+        model = _model(run)
+        run.feed.open_validation()
+        progress = run.progress
+        facts = {"start_epoch": progress.start_epoch, "epochs": settings.epochs,
+                 "steps": run.feed.train.steps(settings.batch_size), "backend": backend,
+                 "devices": dist.devices, "output": str(out),
+                 "best_val_loss": progress.best_loss, "best_epoch": progress.best_epoch}
         if on_start is not None:
             on_start(facts)
-
-        stopped_early = False
-        for epoch in range(start_epoch, settings.epochs):
-            guard.check()
-            if wait >= settings.patience:
-                stopped_early = True
-                break
-            tick = time.perf_counter()
-            _seed_dropout(model, settings.trial, epoch)
-            if in_memory:  # NumPy arrays: no tf.data work competing for the cores
-                x_epoch, y_epoch = train_stream.epoch_arrays(_seed(settings.trial, epoch, 1))
-                data = {"x": x_epoch, "y": y_epoch, "batch_size": settings.batch_size}
-            else:
-                data = {"x": datasets.for_backend(train_stream.epoch(
-                    _seed(settings.trial, epoch, 1), batch_size=settings.batch_size))}
-            try:
-                fit = model.fit(**data, epochs=1, verbose=0, shuffle=False,
-                                callbacks=[keras.callbacks.TerminateOnNaN()])
-                loss = float(fit.history["loss"][-1])
-            except RuntimeError as exc:
-                # PyTorch's binary cross-entropy refuses NaN probabilities outright.
-                if "between 0 and 1" not in str(exc):
-                    raise
-                loss = math.nan
-            guard.check()
-            _check_loss(loss, epoch, history, settings, out, saved=state is not None or epoch > 0)
-            p_val = np.asarray(model.predict(x_val, batch_size=settings.batch_size, verbose=0)
-                               if in_memory else
-                               model.predict(datasets.for_backend(val_ds), verbose=0),
-                               dtype=np.float64)
-            from deepmotif_arch.training.metrics import binary_crossentropy, classification_metrics
-
-            val_loss = binary_crossentropy(y_val, p_val)
-            val_auroc = classification_metrics(y_val, p_val)["auroc"]["mean"]
-            improved = val_loss < best_loss
-            if improved:
-                best_loss, best_epoch, wait = val_loss, epoch, 0
-            else:
-                wait += 1
-            record = EpochRecord(epoch + 1, loss, val_loss, val_auroc,
-                                 time.perf_counter() - tick, improved)
-            history.append(record)
-            # Ctrl-C waits until the epoch is saved; the next run resumes after it.
-            with guard.deferred(), _writing(state_dir, state_dir):
-                if improved:
-                    save_checkpoint(model, state_dir / "best.keras", include_optimizer=False)
-                _write_state(model, state_dir, identity, epoch, best_loss, best_epoch, wait,
-                             history)
-            if on_epoch is not None:
-                on_epoch(record, {**facts, "best_val_loss": best_loss, "best_epoch": best_epoch,
-                                  "wait": wait})
-        else:
-            stopped_early = wait >= settings.patience
+        _epochs(run, model, facts, on_epoch)
         guard.check()
-
-    return _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, in_memory,
-                   stopped_early, class_names, builder, train_stream, started, backend,
-                   start_epoch, command, guard)
+    return _finish(run)
 
 
-class _InterruptGuard:
-    """Ctrl-C (SIGINT) during a run: raised at once, or held back while state is saved.
+def _model(run: _Run):
+    """The model to train: the saved one when resuming, else a new one, compiled."""
+    import keras
 
-    Python's own handler raises :class:`KeyboardInterrupt` wherever the main thread is;
-    raised inside a garbage-collection callback or a ``__del__`` method (which JAX and
-    h5py run often while a checkpoint is written) it is printed as "Exception ignored"
-    and lost, and the run went on to the end. This handler records every SIGINT, raises
-    it unless a save is in progress (:meth:`deferred`), and :meth:`check` raises a
-    recorded one again at the points between epochs, so none is lost.
+    from deepmotif_arch.zoo.models import build_model
 
-    Installed only in the main thread and only over Python's default handler (a process
-    started with SIGINT ignored, or an application with its own handler, keeps its own).
-    """
+    settings = run.settings
+    if run.state:
+        return load_saved_model(run.state_dir / run.state["checkpoint"], run.state_dir)
+    model = _build(build_model, settings.spec, run.feed.train.input_length,
+                   run.feed.train.num_classes)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate,
+                                        beta_1=settings.beta_1, epsilon=settings.epsilon),
+        loss="binary_crossentropy",
+        jit_compile=_choose_jit(settings.jit_compile, run.backend, settings.distribute),
+        steps_per_execution=_choose_steps(settings.steps_per_execution, run.backend,
+                                          settings.distribute),
+    )
+    return model
 
-    def __init__(self):
-        self.received = False
-        self._deferring = 0
-        self._previous = None
 
-    def __enter__(self) -> _InterruptGuard:
-        if (threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
+def _epochs(run: _Run, model, facts: dict, on_epoch) -> None:
+    """The epoch loop: fit one epoch, validate, keep the best, save the state."""
+    import keras
 
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
+    from deepmotif_arch.training.metrics import binary_crossentropy, classification_metrics
 
-    def _handle(self, signum, frame) -> None:
-        self.received = True
-        if not self._deferring:
-            raise KeyboardInterrupt
-
-    @contextlib.contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Hold Ctrl-C back while the block runs; :meth:`check` raises it afterwards."""
-        self._deferring += 1
+    settings, progress, guard, feed = run.settings, run.progress, run.guard, run.feed
+    for epoch in range(progress.start_epoch, settings.epochs):
+        guard.check()
+        if progress.wait >= settings.patience:
+            progress.stopped_early = True
+            return
+        tick = time.perf_counter()
+        _seed_dropout(model, settings.trial, epoch)
         try:
-            yield
-        finally:
-            self._deferring -= 1
-
-    def check(self) -> None:
-        """Raise KeyboardInterrupt if Ctrl-C came (and was held back or lost) meanwhile."""
-        if self.received and not self._deferring:
-            raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _writing(where: Path, state_dir: Path) -> Iterator[None]:
-    """Turn a full disk or a read-only folder while writing into one TrainingError."""
-    try:
-        yield
-    except DeepMotifError:
-        raise
-    except Exception as exc:
-        problem = storage_problem(exc)
-        if problem is None:
-            raise
-        fix = "free some space" if "disk" in problem else "make it writable"
-        then = ("resume from the last saved epoch" if (state_dir / "state.json").exists()
-                else "start over")
-        raise TrainingError(f"cannot write to {where} ({problem}); {fix} and run the same "
-                            f"command again to {then}.") from None
+            fit = model.fit(**feed.fit_data(epoch), epochs=1, verbose=0, shuffle=False,
+                            callbacks=[keras.callbacks.TerminateOnNaN()])
+            loss = float(fit.history["loss"][-1])
+        except RuntimeError as exc:
+            # PyTorch's binary cross-entropy refuses NaN probabilities outright.
+            if "between 0 and 1" not in str(exc):
+                raise
+            loss = math.nan
+        guard.check()
+        _check_loss(loss, epoch, progress.history, settings, run.out,
+                    saved=run.state is not None or epoch > 0)
+        p_val = feed.predict_validation(model)
+        val_loss = binary_crossentropy(feed.y_val, p_val)
+        val_auroc = classification_metrics(feed.y_val, p_val)["auroc"]["mean"]
+        improved = val_loss < progress.best_loss
+        if improved:
+            progress.best_loss, progress.best_epoch, progress.wait = val_loss, epoch, 0
+        else:
+            progress.wait += 1
+        record = EpochRecord(epoch + 1, loss, val_loss, val_auroc,
+                             time.perf_counter() - tick, improved)
+        progress.history.append(record)
+        # Ctrl-C waits until the epoch is saved; the next run resumes after it.
+        with guard.deferred(), writing(run.state_dir, run.state_dir):
+            if improved:
+                checkpoints.save_checkpoint(model, run.state_dir / "best.keras",
+                                            include_optimizer=False)
+            write_state(model, run.state_dir, run.identity, epoch, progress.best_loss,
+                        progress.best_epoch, progress.wait, progress.history)
+        if on_epoch is not None:
+            on_epoch(record, {**facts, "best_val_loss": progress.best_loss,
+                              "best_epoch": progress.best_epoch, "wait": progress.wait})
+    progress.stopped_early = progress.wait >= settings.patience
 
 
 def _check_loss(loss: float, epoch: int, history: list[EpochRecord], settings: TrainSettings,
@@ -734,219 +646,38 @@ def _build(build_model, spec: ArchSpec, input_length: int, num_classes: int):
         ) from None
 
 
-def _load_model(path: Path, state_dir: Path):
-    """A checkpoint of ``state/``; a damaged one is a TrainingError naming it."""
-    import keras
-
-    try:
-        return keras.models.load_model(path)
-    except Exception as exc:  # Keras raises many kinds for a damaged archive
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-        raise TrainingError(f"{path} is damaged (Keras cannot open it: {reason}); delete "
-                            f"{state_dir} to start the run over.") from None
-
-
-def _lock_output(out: Path):
-    """Create ``out`` and take its lock; None for a finished run in a read-only folder."""
-    from deepmotif_arch.base.locking import lock_folder
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        return lock_folder(out, holder="another `deepmotif train`",
-                           hint="wait for it to finish or choose another --output")
-    except OSError as exc:
-        if (out / "run.json").is_file():  # nothing will be written: read the finished run
-            return None
-        raise TrainingError(f"cannot write to the output folder {out} "
-                            f"({storage_problem(exc) or exc.strerror}); choose a writable "
-                            "--output.") from None
-
-
-def _discard_unstarted_state(state_dir: Path) -> None:
-    """Remove ``state/`` unless it holds a saved epoch (a failed start leaves none).
-
-    Only files a run writes there go (checkpoints and their temporary names); a folder
-    that still holds anything else is left alone.
-    """
-    if not state_dir.is_dir() or (state_dir / "state.json").exists():
-        return
-    for path in state_dir.iterdir():
-        if path.is_file() and (path.name == "best.keras" or path.name.startswith("epoch-")
-                               or ".tmp-" in path.name):
-            path.unlink(missing_ok=True)
-    try:
-        state_dir.rmdir()
-    except OSError:
-        pass
-
-
-def _finished_run(out: Path, identity: dict) -> RunResult | None:
-    manifest_path = out / "run.json"
-    if not manifest_path.exists():
-        return None
-    damaged = (f"{manifest_path} is damaged; move the folder away or choose another "
-               "--output.")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise TrainingError(f"{manifest_path} is not valid JSON; move the folder away or "
-                            "choose another --output.") from None
-    except OSError as exc:
-        raise TrainingError(f"cannot read {manifest_path} ({exc.strerror}); move the folder "
-                            "away or choose another --output.") from None
-    if not isinstance(manifest, dict):
-        raise TrainingError(damaged)
-    if not _same_run(manifest.get("identity"), identity):
-        raise TrainingError(_different_run_message(out, manifest.get("identity"), identity))
-    try:
-        history = [EpochRecord(**r) for r in manifest.get("history", [])]
-    except TypeError:
-        raise TrainingError(damaged) from None
-    if not (out / "model.keras").is_file():
-        raise TrainingError(f"{out} holds run.json but no model.keras; move the folder away "
-                            "or choose another --output.")
-    return RunResult(out, out / "model.keras", manifest, history, already_complete=True)
-
-
-def _different_run_message(out: Path, theirs: dict | None, ours: dict) -> str:
-    if not theirs or not isinstance(theirs, dict):
-        return (f"{out} holds files that are not a deepmotif run; choose another --output or "
-                "empty the folder.")
-    diff = [k for k in ours if theirs.get(k) != ours.get(k)]
-    first = diff[0] if diff else "settings"
-    return (f"{out} holds a different run ({first}: {theirs.get(first)!r} there, "
-            f"{ours.get(first)!r} now); choose another --output or delete that folder.")
-
-
-def _prepare_output(out: Path, state_dir: Path, identity: dict) -> dict | None:
-    """The saved state of the run in ``out`` (None for a new run); refuses a folder that
-    holds something else. ``state/`` itself is made by the first save."""
-    state = _read_state(state_dir)
-    if state is not None and not _same_run(state.get("identity"), identity):
-        raise TrainingError(_different_run_message(out, state.get("identity"), identity))
-    if state is None:
-        foreign = [p.name for p in out.iterdir() if not p.name.startswith(".")
-                   and p.name != "state"]
-        if foreign:
-            raise TrainingError(
-                f"{out} already holds {', '.join(sorted(foreign)[:3])} but no unfinished run "
-                "to resume; choose another --output or empty the folder."
-            )
-    return state
-
-
-#: state.json's fields and their JSON types.
-_STATE_FIELDS = {"identity": dict, "epoch": int, "checkpoint": str,
-                 "best_val_loss": (int, float), "best_epoch": int, "wait": int, "history": list}
-
-
-def _read_state(state_dir: Path) -> dict | None:
-    path = state_dir / "state.json"
-    if not path.exists():
-        return None
-    damaged = f"{path} is damaged; delete {state_dir} to start the run over."
-    try:
-        state = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise TrainingError(damaged) from None
-    if not isinstance(state, dict) or any(not isinstance(state.get(k), t)
-                                          for k, t in _STATE_FIELDS.items()):
-        raise TrainingError(damaged)
-    try:
-        [EpochRecord(**r) for r in state["history"]]
-    except TypeError:
-        raise TrainingError(damaged) from None
-    if Path(state["checkpoint"]).name != state["checkpoint"] or \
-            not state["checkpoint"].endswith(".keras"):
-        raise TrainingError(damaged)
-    needed = [state["checkpoint"]] + (["best.keras"] if state["best_epoch"] >= 0 else [])
-    for name in needed:
-        if not (state_dir / name).is_file():
-            raise TrainingError(f"{path} points to a missing checkpoint; delete {state_dir} to "
-                                "start the run over.")
-        if not _complete_archive(state_dir / name):
-            raise TrainingError(f"{state_dir / name} is damaged (truncated or not a .keras "
-                                f"archive); delete {state_dir} to start the run over.")
-    return state
-
-
-def _complete_archive(path: Path) -> bool:
-    """Whether a ``.keras`` file is a zip archive whose members all pass their CRC check."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return archive.testzip() is None and "config.json" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return False
-
-
-def _write_state(model, state_dir: Path, identity: dict, epoch: int, best_loss: float,
-                 best_epoch: int, wait: int, history: list[EpochRecord]) -> None:
-    """Checkpoint the epoch, then point state.json at it, then drop older checkpoints."""
-    name = f"epoch-{epoch + 1:04d}.keras"
-    save_checkpoint(model, state_dir / name)
-    pause = os.environ.get(SAVE_PAUSE_ENV)
-    if pause:  # tests only: a save in progress that a test can interrupt
-        time.sleep(float(pause))
-    state = {
-        "identity": identity,
-        "epoch": epoch,
-        "checkpoint": name,
-        "best_val_loss": best_loss,
-        "best_epoch": best_epoch,
-        "wait": wait,
-        "history": [dataclasses.asdict(r) for r in history],
-    }
-    atomic_write_text(state_dir / "state.json", json.dumps(state, indent=1))
-    for old in state_dir.glob("epoch-*.keras"):
-        if old.name != name:
-            old.unlink()
-
-
-def _history_csv(history: list[EpochRecord]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["epoch", "loss", "val_loss", "val_auroc", "seconds", "best"])
-    for r in history:
-        writer.writerow([r.epoch, f"{r.loss:.6f}", f"{r.val_loss:.6f}",
-                         "" if r.val_auroc is None else f"{r.val_auroc:.6f}",
-                         f"{r.seconds:.3f}", int(r.best)])
-    return buffer.getvalue()
-
-
-def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, in_memory,
-            stopped_early, class_names, builder, train_stream, started, backend, start_epoch,
-            command, guard):
+def _finish(run: _Run) -> RunResult:
+    """Evaluate the best checkpoint on the test split and write the finished run."""
     from deepmotif_arch.data import datasets
-    from deepmotif_arch.training.metrics import classification_metrics
 
+    settings, backend, out, state_dir = run.settings, run.backend, run.out, run.state_dir
+    feed, progress, guard = run.feed, run.progress, run.guard
+    history, best_epoch, best_loss = progress.history, progress.best_epoch, progress.best_loss
+    start_epoch, builder, class_names = progress.start_epoch, feed.builder, feed.class_names
     if best_epoch < 0:
         raise TrainingError("no epoch finished; nothing to save.")
-    model = _load_model(state_dir / "best.keras", state_dir)
+    model = load_saved_model(state_dir / "best.keras", state_dir)
     test = datasets.SplitStream(settings.dataset, "test", config=settings.dataset_config,
                                 data_dir=settings.data_dir)
-    ys, ps = [], []
-    for x, y in test.epoch(None, batch_size=500, shuffle=False).as_numpy_iterator():
-        ys.append(y)
-        ps.append(np.asarray(model.predict(x, verbose=0), dtype=np.float32))
-    metrics = classification_metrics(np.concatenate(ys), np.concatenate(ps), class_names)
-    wall = time.time() - started
+    metrics = checkpoints.evaluate_batches(
+        (model, {"input_length": feed.train.input_length, "alphabet": ALPHABET}),
+        test.epoch(None, batch_size=500, shuffle=False).as_numpy_iterator(), class_names)
+    wall = time.time() - run.started
     data = {"name": settings.dataset, "config": builder.builder_config.name,
             "version": str(builder.version)}
     training = {
         "epochs_max": settings.epochs, "epochs_run": len(history), "best_epoch": best_epoch + 1,
-        "best_val_loss": best_loss, "stopped_early": stopped_early,
+        "best_val_loss": best_loss, "stopped_early": progress.stopped_early,
         "batch_size": settings.batch_size, "learning_rate": settings.learning_rate,
         "beta_1": settings.beta_1, "epsilon": settings.epsilon, "optimizer": "Adam",
         "loss": "binary_crossentropy", "patience": settings.patience, "flavor": settings.flavor,
         "steps_per_execution": _choose_steps(settings.steps_per_execution, backend,
                                              settings.distribute),
         "fast_pool": bool(settings.fast_pool and backend == "jax"),
-        "in_memory": in_memory,
+        "in_memory": feed.in_memory,
         "trial": settings.trial, "precision": settings.precision,
         "distribute": settings.distribute, "backend": backend,
-        "seeds": {"init": _seed(settings.trial, 0, 0),
+        "seeds": {"init": seed(settings.trial, 0, 0),
                   "data": "SeedSequence([trial, epoch, 1])",
                   "dropout": "SeedSequence([trial, epoch, 2, layer])"},
     }
@@ -954,7 +685,7 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "library_version": _library_versions(backend)["deepmotif-arch"],
         "model": settings.spec.to_dict(),
         "flavor": settings.flavor,
-        "input_length": train_stream.input_length,
+        "input_length": feed.train.input_length,
         "alphabet": ALPHABET,
         "input_encoding": "one-hot, shape (length, 4), channels A, C, G, T",
         "class_names": class_names,
@@ -965,7 +696,7 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
     }
     manifest = {
         "format_version": RUN_FORMAT_VERSION,
-        "identity": identity,
+        "identity": run.identity,
         "model": settings.spec.to_dict(),
         "dataset": data,
         "training": training,
@@ -978,13 +709,14 @@ def _finish(settings, out, state_dir, identity, history, best_epoch, best_loss, 
         "versions": _library_versions(backend),
         "machine": {"platform": platform.platform(), "processor": platform.machine(),
                     "cpus": os.cpu_count()},
-        "command": command or " ".join(sys.argv),
+        "command": run.command or " ".join(sys.argv),
         "checkpoint": "model.keras",
     }
     guard.check()
-    with guard.deferred(), _writing(out, state_dir):
-        save_checkpoint(model, out / "model.keras", metadata, include_optimizer=False)
-        atomic_write_text(out / "history.csv", _history_csv(history))
+    with guard.deferred(), writing(out, state_dir):
+        checkpoints.save_checkpoint(model, out / "model.keras", metadata,
+                                    include_optimizer=False)
+        atomic_write_text(out / "history.csv", history_csv(history))
         atomic_write_text(out / "run.json", json.dumps(manifest, indent=2))  # marks it finished
         shutil.rmtree(state_dir, ignore_errors=True)
     return RunResult(out, out / "model.keras", manifest, history, resumed_from=start_epoch)

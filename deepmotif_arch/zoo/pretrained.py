@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deepmotif_arch.base.errors import CheckpointError, UnknownModelError
-from deepmotif_arch.base.io import _as_traversable, sha256_file
+from deepmotif_arch.base.io import as_traversable, sha256_file
 from deepmotif_arch.zoo.architectures import resolve_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,7 +82,7 @@ def read_index(file: str | os.PathLike | Traversable) -> dict[str, Any]:
     PretrainedError
         If the file is not a valid index.
     """
-    file = _as_traversable(file)
+    file = as_traversable(file)
     if not file.is_file():
         return {"format": 1, "models": []}
     try:
