@@ -1,6 +1,6 @@
 """Speed of `deepmotif_arch.motifs.tomtom` next to MEME Tomtom and memelite.
 
-Cases (JASPAR 2016 CORE vertebrates, 519 motifs, from shared/reference):
+Cases (JASPAR 2016 CORE vertebrates, 519 motifs, from tests/data/reference):
 
 * 519 x 519, Pearson (the paper's distance) and Euclidean, min overlap 5, E < 0.1;
 * 30 filter-like queries (width <= 19, clipped as the released code did) against
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = ROOT / "tests" / "data" / "reference"
 MEME_PEARSON_519_SECONDS = 180.0  # PAPER_FACTS section 6, MEME Tomtom 5.5.8
 
 

@@ -118,10 +118,10 @@ def table1(
                 def on_done(job, result, error):
                     minutes = (time.time() - started.get(job, time.time())) / 60
                     if result is not None:
-                        conv1 = result["layers"]["conv1"]
+                        conv1 = result.layer("conv1")
                         progress.console.print(
                             f"done   {job.model} trial {job.trial}: AU-ROC "
-                            f"{result['test']['auroc_mean']:.3f}, JASPAR "
+                            f"{result.test['auroc_mean']:.3f}, JASPAR "
                             f"{conv1['fraction_jaspar']:.2f}, relevant "
                             f"{conv1['fraction_relevant']:.2f}, {minutes:.1f} min")
                     else:
@@ -195,10 +195,10 @@ def activations(
                             progress.console.print(f"failed {job.model} trial {job.trial}: "
                                                    f"{error}", highlight=False)
                         else:
-                            conv1 = result["layers"]["conv1"]
+                            conv1 = result.layer("conv1")
                             progress.console.print(
                                 f"done   {job.model} trial {job.trial}: AU-ROC "
-                                f"{result['test']['auroc_mean']:.3f}, relevant "
+                                f"{result.test['auroc_mean']:.3f}, relevant "
                                 f"{conv1['fraction_relevant']:.2f}", highlight=False)
                         progress.advance(task)
 
@@ -239,7 +239,7 @@ def reinterpret(
         with _progress("Re-reading", len(trials)) as (progress, task):
             def on_done(job, result, what):
                 if result is not None:
-                    conv1 = result["layers"]["conv1"]
+                    conv1 = result.layer("conv1")
                     progress.console.print(
                         f"{job.model} trial {job.trial}: JASPAR {conv1['fraction_jaspar']:.3f}, "
                         f"relevant {conv1['fraction_relevant']:.3f}", highlight=False)

@@ -257,10 +257,10 @@ def test_one_rule_chooses_the_best_trial():
     from deepmotif_arch.paper import figures, release
 
     def trial(n, loss):
-        return {"model": "cnn-2", "trial": n, "training": {"best_val_loss": loss}}
+        return {"model": "cnn-2", "trial": n, "training": {"best_val_loss": loss}, "test": {}}
 
-    assert ex.choose_trial([trial(0, 0.3), trial(2, 0.2), trial(1, 0.2)])["trial"] == 1
-    assert ex.choose_trial([trial(0, float("nan")), trial(1, 0.5)])["trial"] == 1
+    assert ex.choose_trial([trial(0, 0.3), trial(2, 0.2), trial(1, 0.2)]).trial == 1
+    assert ex.choose_trial([trial(0, float("nan")), trial(1, 0.5)]).trial == 1
     with pytest.raises(ex.ExperimentError, match="records a validation loss"):
         ex.choose_trial([trial(0, float("inf")), trial(1, None)])
     assert release.choose_trial is ex.choose_trial
@@ -285,3 +285,29 @@ def test_sweep_settings_are_one_object_validated_once():
         ex.sweep_settings(epoch=3)
     with pytest.raises(ex.ExperimentError, match="'epoch'"):
         ex.SweepSettings.from_dict({"epoch": 3})
+
+
+def test_result_files_are_typed_records_written_and_read_alike(tmp_path):
+    """Every committed result.json reads as a TrialResult and writes back the same JSON."""
+    from deepmotif_arch.base.errors import ResultFileError
+    from deepmotif_arch.paper.records import TrialResult
+
+    root = Path(__file__).resolve().parents[1] / "results" / "table1"
+    paths = sorted(root.glob("*/trial-*/result.json"))
+    assert paths, "the committed Table 1 results"
+    for path in paths:
+        data = json.loads(path.read_text())
+        record = TrialResult.from_dict(data, path)
+        assert record.to_dict() == data and list(record.to_dict()) == list(data), path
+        assert record.best_val_loss == data["training"]["best_val_loss"]
+    loaded = ex.load_results(root)
+    assert all(isinstance(r, TrialResult) for r in loaded) and len(loaded) == len(paths)
+    with pytest.raises(ResultFileError, match=r"bad.json has no 'trial'"):
+        TrialResult.from_dict({"model": "cnn-2", "training": {}}, "bad.json")
+    with pytest.raises(ResultFileError, match=r"records trial 'x'"):
+        TrialResult.from_dict({"model": "cnn-2", "trial": "x"}, "bad.json")
+    broken = tmp_path / "cnn-2" / "trial-0"
+    broken.mkdir(parents=True)
+    (broken / "result.json").write_text(json.dumps({"format": 3, "model": "cnn-2"}))
+    with pytest.raises(ex.ExperimentError, match="has no 'trial'"):
+        ex.load_results(tmp_path)

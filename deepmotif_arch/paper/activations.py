@@ -48,6 +48,7 @@ from deepmotif_arch.paper.experiment import (
     output_folder,
     run_sweep,
 )
+from deepmotif_arch.paper.records import TrialResult
 
 __all__ = ["ACTIVATIONS", "DEFAULT_MODELS", "KP21_SYNTHETIC", "plan", "run", "summarize",
            "write_summary", "figure"]
@@ -130,22 +131,22 @@ def summarize(results: str | os.PathLike = "results/activations",
               activations: Sequence[str] | None = None) -> list[dict]:
     """One row per (model, activation) with finished trials: mean and sd over trials of the
     relevant and JASPAR match fractions and the test AU-ROC, beside Koo & Ploenzke's."""
-    by_name: dict[str, list[dict]] = {}
+    by_name: dict[str, list[TrialResult]] = {}
     for r in load_results(results):
-        by_name.setdefault(r["model"], []).append(r)
+        by_name.setdefault(r.model, []).append(r)
     rows = []
     for base in _check(models, BASE_MODELS, "model", BASE_MODELS):
         for act in _check(activations, ACTIVATIONS, "activation", ACTIVATIONS):
-            trials = sorted(by_name.get(variant_name(base, act), []), key=lambda r: r["trial"])
+            trials = sorted(by_name.get(variant_name(base, act), []), key=lambda r: r.trial)
             if not trials:
                 continue
-            conv1 = [t["layers"].get("conv1", {}) for t in trials]
+            conv1 = [t.layer("conv1") for t in trials]
             row = {"model": base, "activation": act, "name": variant_name(base, act),
                    "trials": len(trials), "kp21_relevant": _kp21(base, act)}
             for key, values in (
                     ("relevant", [c.get("fraction_relevant") for c in conv1]),
                     ("jaspar", [c.get("fraction_jaspar") for c in conv1]),
-                    ("auroc", [t["test"]["auroc_mean"] for t in trials])):
+                    ("auroc", [t.test["auroc_mean"] for t in trials])):
                 row[key], row[f"{key}_sd"] = mean_and_sd(values)
                 row[f"{key}_values"] = [v for v in values if v is not None]
             rows.append(row)

@@ -41,6 +41,7 @@ import numpy as np
 from deepmotif_arch.base.errors import DeepMotifError
 from deepmotif_arch.base.io import atomic_copy, atomic_write_text, json_default, sha256_file
 from deepmotif_arch.base.text import mean_sd
+from deepmotif_arch.paper.records import RESULT_FORMAT_VERSION, TrialResult, as_record
 from deepmotif_arch.zoo.architectures import get_spec, resolve_name
 
 __all__ = ["TABLE1_MODELS", "DEEPER_LAYERS", "PAPER_TABLE1", "FASTEST_BACKEND", "Job",
@@ -48,7 +49,6 @@ __all__ = ["TABLE1_MODELS", "DEEPER_LAYERS", "PAPER_TABLE1", "FASTEST_BACKEND", 
            "ExperimentError", "plan_jobs", "run_job", "run_sweep", "load_results",
            "summarize", "write_summary", "choose_trial", "RESULT_FORMAT_VERSION"]
 
-RESULT_FORMAT_VERSION = 3
 
 #: Table 1's rows in the paper's order (canonical zoo names).
 TABLE1_MODELS: tuple[str, ...] = (
@@ -316,7 +316,7 @@ def sweep_settings(settings: SweepSettings | None = None, **options) -> SweepSet
 
 
 def run_job(job: Job, settings: SweepSettings | None = None, *,
-            on_epoch: Callable | None = None, **options) -> dict:
+            on_epoch: Callable | None = None, **options) -> TrialResult:
     """Train, evaluate and interpret one (model, trial) in this process; write its result.
 
     ``settings`` (:class:`SweepSettings`; keyword ``options`` change its fields) says
@@ -336,7 +336,8 @@ def run_job(job: Job, settings: SweepSettings | None = None, *,
     results, runs, flavor = sweep.results, sweep.runs, sweep.flavor
     out = job.result_dir(results)
     if job.is_done(results):
-        return json.loads((out / "result.json").read_text())
+        path = out / "result.json"
+        return TrialResult.from_dict(json.loads(path.read_text()), path)
     spec = experiment_spec(job.model, flavor=flavor)
     training = TrainSettings(spec=spec, data_dir=sweep.data_dir, dataset_config=sweep.config,
                              epochs=sweep.epochs, patience=sweep.patience, trial=job.trial,
@@ -350,40 +351,39 @@ def run_job(job: Job, settings: SweepSettings | None = None, *,
     kept = atomic_copy(run.checkpoint, out / CHECKPOINT_NAME)
     metrics = manifest.get("test_metrics") or {}
     per_class_auroc = {k: v["auroc"] for k, v in (metrics.get("per_class") or {}).items()}
-    result = {
-        "format": RESULT_FORMAT_VERSION,
-        "model": job.model,
-        "label": spec.label,
-        "trial": job.trial,
-        "flavor": flavor,
-        "backend": keras.backend.backend(),
-        "dataset": manifest.get("dataset"),
-        "training": {k: manifest["training"].get(k) for k in (
+    result = TrialResult(
+        model=job.model,
+        label=spec.label,
+        trial=job.trial,
+        flavor=flavor,
+        backend=keras.backend.backend(),
+        dataset=manifest.get("dataset") or {},
+        training={k: manifest["training"].get(k) for k in (
             "epochs_run", "best_epoch", "best_val_loss", "stopped_early", "learning_rate",
             "beta_1", "epsilon", "batch_size", "patience")},
-        "test": {
+        test={
             "auroc_mean": (metrics.get("auroc") or {}).get("mean"),
             "auroc_sd_classes": (metrics.get("auroc") or {}).get("std"),
             "aupr_mean": (metrics.get("aupr") or {}).get("mean"),
             "per_class_auroc": per_class_auroc,
             "per_class_aupr": {k: v["aupr"] for k, v in (metrics.get("per_class") or {}).items()},
         },
-        "wall_time_s": {"training": manifest.get("wall_time_s"),
-                        "this_sitting": round(time.time() - started, 1)},
-        "checkpoint": {"path": CHECKPOINT_NAME, "sha256": sha256_file(kept),
-                       "run": str(run.checkpoint)},
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
-        "versions": manifest.get("versions"),
-    }
+        wall_time_s={"training": manifest.get("wall_time_s"),
+                     "this_sitting": round(time.time() - started, 1)},
+        checkpoint={"path": CHECKPOINT_NAME, "sha256": sha256_file(kept),
+                    "run": str(run.checkpoint)},
+        machine={"platform": platform.platform(), "cpus": os.cpu_count()},
+        versions=manifest.get("versions") or {},
+    )
     result = interpret_result(job.model, out, result, preset=sweep.preset,
                               data_dir=sweep.data_dir)
-    atomic_write_text(out / "result.json", json.dumps(result, indent=2, default=json_default)
-                      + "\n")
+    atomic_write_text(out / "result.json",
+                      json.dumps(result.to_dict(), indent=2, default=json_default) + "\n")
     return result
 
 
-def interpret_result(model: str, out: Path, result: dict, *, preset: str = "authors",
-                     data_dir: str | None = None) -> dict:
+def interpret_result(model: str, out: Path, result: TrialResult | dict, *,
+                     preset: str = "authors", data_dir: str | None = None) -> TrialResult:
     """Interpret the kept checkpoint of one trial with every preset; return the result
     with ``interpretation``, ``layers`` (``preset``'s numbers) and ``layers_by_preset``
     filled in, and ``preset``'s files written to ``out/<layer>/``.
@@ -408,14 +408,13 @@ def interpret_result(model: str, out: Path, result: dict, *, preset: str = "auth
                              ground_truth=False)
     by_preset = {n: {layer: _layer_stats(interp, sum(interp.timings.values()))
                      for layer, interp in interps[n].items()} for n in names}
-    result = {k: v for k, v in result.items()
-              if k not in ("interpretation_variant", "layers_by_variant", "layers",
-                           "layers_by_preset", "interpretation")}
-    result["interpretation"] = {"preset": preset, "settings": PRESETS[preset].to_dict(),
-                                "seconds": round(time.time() - tick, 1)}
-    result["layers"] = by_preset[preset]
-    result["layers_by_preset"] = by_preset
-    return result
+    result = as_record(result)
+    extra = {k: v for k, v in result.extra.items()  # keys of older formats
+             if k not in ("interpretation_variant", "layers_by_variant")}
+    return result.replace(
+        interpretation={"preset": preset, "settings": PRESETS[preset].to_dict(),
+                        "seconds": round(time.time() - tick, 1)},
+        layers=by_preset[preset], layers_by_preset=by_preset, extra=extra)
 
 
 #: File name of a trial's kept checkpoint inside its result folder.
@@ -480,21 +479,22 @@ def reinterpret(results: str | os.PathLike = "results/table1", *,
     done = 0
     for job, folder in finished_trials(results, models):
         path = folder / "result.json"
-        result = json.loads(path.read_text())
-        current = result.get("interpretation") or {}
+        result = TrialResult.from_dict(json.loads(path.read_text()), path)
+        current = result.interpretation
         if not force and current.get("preset") == preset \
                 and current.get("settings") == PRESETS[preset].to_dict() \
-                and set(result.get("layers_by_preset") or {}) >= set(RESULT_PRESETS):
+                and set(result.layers_by_preset) >= set(RESULT_PRESETS):
             if on_done is not None:
                 on_done(job, None, "up to date")
             continue
-        recorded = (result.get("checkpoint") or {}).get("sha256")
+        recorded = result.checkpoint.get("sha256")
         if recorded and sha256_file(folder / CHECKPOINT_NAME) != recorded:
             raise ExperimentError(f"{folder / CHECKPOINT_NAME} does not have the SHA-256 its "
                                   "result.json recorded; retrain that trial (delete the "
                                   "folder and rerun `deepmotif experiment table1`).")
         result = interpret_result(job.model, folder, result, preset=preset, data_dir=data_dir)
-        atomic_write_text(path, json.dumps(result, indent=2, default=json_default) + "\n")
+        atomic_write_text(path, json.dumps(result.to_dict(), indent=2, default=json_default)
+                          + "\n")
         done += 1
         if on_done is not None:
             on_done(job, result, "re-read")
@@ -638,7 +638,7 @@ def job_command(job: Job, settings: SweepSettings) -> list[str]:
 
 
 def run_sweep(jobs: Sequence[Job], settings: SweepSettings | None = None, *,
-              on_done: Callable[[Job, dict | None, str | None], None] | None = None,
+              on_done: Callable[[Job, TrialResult | None, str | None], None] | None = None,
               on_start: Callable[[Job, str], None] | None = None,
               **options) -> dict[Job, str]:
     """Run the jobs not yet done, ``settings.parallel`` at a time, each in its own process.
@@ -685,7 +685,8 @@ def run_sweep(jobs: Sequence[Job], settings: SweepSettings | None = None, *,
                 running.remove(item)
                 if proc.returncode == 0 and job.is_done(results):
                     status[job] = "finished"
-                    result = json.loads((job.result_dir(results) / "result.json").read_text())
+                    path = job.result_dir(results) / "result.json"
+                    result = TrialResult.from_dict(json.loads(path.read_text()), path)
                     if on_done is not None:
                         on_done(job, result, None)
                 else:
@@ -722,7 +723,7 @@ def is_finite_number(value: object) -> bool:
         and math.isfinite(value)
 
 
-def choose_trial(trials: Sequence[dict]) -> dict:
+def choose_trial(trials: Sequence[TrialResult | dict]) -> TrialResult:
     """The trial with the lowest validation loss (ties: the lowest trial number).
 
     The one rule for "the best trial", used by releases and figures alike: a trial
@@ -730,12 +731,12 @@ def choose_trial(trials: Sequence[dict]) -> dict:
 
     Parameters
     ----------
-    trials : sequence of dict
+    trials : sequence of TrialResult (or their dicts)
         Result files of one model (see :func:`deepmotif_arch.paper.experiment.run_job`).
 
     Returns
     -------
-    dict
+    TrialResult
         The chosen result. Test metrics play no part in the choice.
 
     Raises
@@ -743,19 +744,20 @@ def choose_trial(trials: Sequence[dict]) -> dict:
     ExperimentError
         If no trial records a finite ``training.best_val_loss``.
     """
-    valid = [t for t in trials if is_finite_number((t.get("training") or {}).get("best_val_loss"))]
+    records = [as_record(t) for t in trials]
+    valid = [t for t in records if t.best_val_loss is not None]
     if not valid:
-        model = trials[0].get("model") if trials else "this model"
+        model = records[0].model if records else "this model"
         raise ExperimentError(f"no finished trial of {model} records a validation loss "
                               "(training.best_val_loss); rerun its jobs with `deepmotif "
                               "experiment table1`.")
-    return min(valid, key=lambda t: (t["training"]["best_val_loss"], t["trial"]))
+    return min(valid, key=lambda t: (t.best_val_loss, t.trial))
 
 
 
 
-def load_results(results: str | os.PathLike = "results/table1") -> list[dict]:
-    """Every finished ``result.json`` under ``results``."""
+def load_results(results: str | os.PathLike = "results/table1") -> list[TrialResult]:
+    """Every finished ``result.json`` under ``results``, as records."""
     root = Path(results)
     if not root.is_dir():
         raise ExperimentError(f"{root} does not exist; run `deepmotif experiment table1` "
@@ -767,9 +769,12 @@ def load_results(results: str | os.PathLike = "results/table1") -> list[dict]:
         except (OSError, json.JSONDecodeError) as exc:
             raise ExperimentError(f"{path} is not a readable result file ({exc}); delete it "
                                   "and rerun the job.") from None
-        if data.get("format") != RESULT_FORMAT_VERSION:
+        if not isinstance(data, dict) or data.get("format") != RESULT_FORMAT_VERSION:
             continue  # an older format, which `deepmotif experiment table1` recomputes
-        out.append(data)
+        try:
+            out.append(TrialResult.from_dict(data, path))
+        except DeepMotifError as exc:
+            raise ExperimentError(str(exc)) from None
     return out
 
 
@@ -783,38 +788,37 @@ def mean_and_sd(values: list[float]) -> tuple[float | None, float | None]:
     return float(arr.mean()), float(arr.std())
 
 
-def summarize(results: Sequence[dict]) -> list[dict]:
+def summarize(results: Sequence[TrialResult | dict]) -> list[dict]:
     """Table 1's rows from result files: ours (mean, sd over trials) beside the paper's.
 
     One row per (model, layer) in the paper's order. ``outside`` lists the metrics
     whose mean falls outside the paper's mean +- 2 sd.
     """
-    by_model: dict[str, list[dict]] = {}
-    for r in results:
-        by_model.setdefault(r["model"], []).append(r)
+    by_model: dict[str, list[TrialResult]] = {}
+    for r in map(as_record, results):
+        by_model.setdefault(r.model, []).append(r)
     rows = []
     for model in _ORDER:
-        trials = sorted(by_model.get(model, []), key=lambda r: r["trial"])
+        trials = sorted(by_model.get(model, []), key=lambda r: r.trial)
         if not trials:
             continue
         quirk = QUIRK_MODELS.get(model)
         for layer in ("conv1", *DEEPER_LAYERS.get(model, ())):
             paper = PAPER_TABLE1.get((quirk[2] if quirk else model, layer), {})
             ours = {
-                "auroc": mean_and_sd([t["test"]["auroc_mean"] for t in trials]),
-                "jaspar": mean_and_sd([t["layers"].get(layer, {}).get("fraction_jaspar")
-                                    for t in trials]),
-                "relevant": mean_and_sd([t["layers"].get(layer, {}).get("fraction_relevant")
-                                      for t in trials]),
+                "auroc": mean_and_sd([t.test["auroc_mean"] for t in trials]),
+                "jaspar": mean_and_sd([t.layer(layer).get("fraction_jaspar") for t in trials]),
+                "relevant": mean_and_sd([t.layer(layer).get("fraction_relevant")
+                                         for t in trials]),
             }
-            row = {"model": model, "label": trials[0].get("label") or model, "layer": layer,
+            row = {"model": model, "label": trials[0].label or model, "layer": layer,
                    "quirk": bool(quirk),
-                   "trials": len(trials), "trial_ids": [t["trial"] for t in trials],
-                   "auroc_sd_classes": float(np.mean([t["test"]["auroc_sd_classes"]
+                   "trials": len(trials), "trial_ids": [t.trial for t in trials],
+                   "auroc_sd_classes": float(np.mean([t.test["auroc_sd_classes"]
                                                       for t in trials])),
                    "training_minutes": float(np.mean([
-                       (t["wall_time_s"].get("training") or 0) / 60 for t in trials])),
-                   "epochs_run": [t["training"]["epochs_run"] for t in trials],
+                       (t.wall_time_s.get("training") or 0) / 60 for t in trials])),
+                   "epochs_run": [t.training["epochs_run"] for t in trials],
                    "outside": []}
             for metric in METRICS:
                 mean, sd = ours[metric]

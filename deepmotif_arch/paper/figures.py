@@ -38,6 +38,7 @@ from deepmotif_arch.paper.experiment import (
     load_results,
     summarize,
 )
+from deepmotif_arch.paper.records import TrialResult, as_record
 from deepmotif_arch.zoo.architectures import get_spec
 
 __all__ = ["POOL_MODELS", "FIG2_MODELS", "pool_size_figure", "filter_logo_grid",
@@ -326,23 +327,23 @@ def filter_logo_grid(result_dir: str | os.PathLike, layer: str = "conv1"):
                           notes=stored.notes, suptitle=stored.heading))
 
 
-def _choose_trials(results: Sequence[dict], root: Path, models: Sequence[str],
+def _choose_trials(results: Sequence[TrialResult | dict], root: Path, models: Sequence[str],
                    trial: int | None) -> list[tuple[str, Path]]:
     """Per model with a finished trial: the trial folder to draw (``trial``, or the
     one :func:`~deepmotif_arch.paper.experiment.choose_trial` picks). Models without
     one are left out."""
     chosen = []
     for model in models:
-        mine = [r for r in results if r.get("model") == model]
+        mine = [r for r in map(as_record, results) if r.model == model]
         if trial is not None:
-            mine = [r for r in mine if int(r["trial"]) == int(trial)]
+            mine = [r for r in mine if r.trial == int(trial)]
         if not mine:
             continue
         try:
             best = mine[0] if trial is not None else choose_trial(mine)
         except ExperimentError:  # no trial with a finite validation loss
             continue
-        chosen.append((model, root / model / f"trial-{int(best['trial'])}"))
+        chosen.append((model, root / model / f"trial-{best.trial}"))
     return chosen
 
 

@@ -40,6 +40,7 @@ from deepmotif_arch.paper.experiment import (
     is_finite_number,
     load_results,
 )
+from deepmotif_arch.paper.records import TrialResult
 from deepmotif_arch.training.checkpoints import read_metadata
 from deepmotif_arch.zoo.architectures import count_parameters, get_spec, layer_geometry
 from deepmotif_arch.zoo.pretrained import read_index
@@ -54,12 +55,12 @@ PAPER = ('Koo PK, Eddy SR (2019). "Representation learning of genomic sequence m
 SELECTION = "lowest validation loss (training.best_val_loss); test metrics are not used"
 
 
-def _source(result: dict, runs: Path | None, results: Path | None = None
+def _source(result: TrialResult, runs: Path | None, results: Path | None = None
             ) -> tuple[Path, str]:
     """The checkpoint file of a result and the hash its result file recorded: the one
     kept beside the result (result format 3), else the recorded path."""
-    model, trial = result["model"], result["trial"]
-    recorded = result.get("checkpoint") or {}
+    model, trial = result.model, result.trial
+    recorded = result.checkpoint
     if not recorded.get("sha256"):
         raise ExperimentError(f"the result of {model} trial {trial} records no checkpoint "
                               "SHA-256; rerun the job with this version of deepmotif-arch.")
@@ -96,20 +97,20 @@ def _copy_verified(src: Path, dest: Path, sha256: str, what: str) -> None:
             tmp.unlink()
 
 
-def _command(result: dict, trials: Sequence[dict], metadata: dict) -> list[str]:
+def _command(result: TrialResult, trials: Sequence[TrialResult], metadata: dict) -> list[str]:
     """The commands that reproduce a released checkpoint."""
-    model = result["model"]
-    n = max(t["trial"] for t in trials) + 1
+    model = result.model
+    n = max(t.trial for t in trials) + 1
     cmd = f"deepmotif experiment table1 --models {model} --trials {n}"
-    if result.get("flavor", "released") != "released":
-        cmd += f" --flavor {result['flavor']}"
+    if result.flavor != "released":
+        cmd += f" --flavor {result.flavor}"
     epochs = (metadata.get("training") or {}).get("epochs_max")
     if epochs is not None and epochs != 100:
         cmd += f" --epochs {epochs}"
-    patience = (result.get("training") or {}).get("patience")
+    patience = result.training.get("patience")
     if patience is not None and patience != 20:
         cmd += f" --patience {patience}"
-    backend = result.get("backend")
+    backend = result.backend
     if backend and backend != choose_backend(model, "auto"):
         cmd += f" --backend {backend}"
     return [cmd, "deepmotif experiment release"]
@@ -127,15 +128,15 @@ def _pair(ref: tuple[float, float] | None) -> str:
     return "–" if ref is None else mean_sd(*ref)
 
 
-def _pipeline(result: dict) -> str:
+def _pipeline(result: TrialResult) -> str:
     """One sentence naming the interpretation pipeline that produced a result's numbers."""
-    preset = (result.get("interpretation") or {}).get("preset")
+    preset = result.interpretation.get("preset")
     if preset is None:
         return ("Read out and matched with this library's former pipeline, the `v0` preset of "
                 "deepmotif_arch.interpretation.presets (every position above 50% of the maximum, "
                 "receptive-field windows counted once, off-end windows dropped, nsites = "
                 "windows kept, Tomtom Pearson with minimum overlap 5, E < 0.1; result format "
-                f"{result.get('format')}), not the authors' pipeline that Table 1 now uses.")
+                f"{result.format}), not the authors' pipeline that Table 1 now uses.")
     return (f"Read out and matched with the `{preset}` pipeline "
             "(deepmotif_arch.interpretation.presets; "
             "`authors` is the authors' scripts: 50% of the maximum, 19-nt activation-weighted "
@@ -143,16 +144,17 @@ def _pipeline(result: dict) -> str:
             "overlap 1, E < 0.1).")
 
 
-def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict) -> str:
+def model_card(result: TrialResult, entry: dict, trials: Sequence[TrialResult],
+               metadata: dict) -> str:
     """The Markdown model card of one released checkpoint.
 
     Parameters
     ----------
-    result : dict
+    result : TrialResult
         The chosen trial's result file.
     entry : dict
         Its index entry (file, hash, size).
-    trials : sequence of dict
+    trials : sequence of TrialResult
         Every finished trial of the model (for the selection table).
     metadata : dict
         The checkpoint's metadata (:func:`deepmotif_arch.training.checkpoints.read_metadata`).
@@ -162,19 +164,19 @@ def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict
     str
         The card, ending in a newline.
     """
-    model = result["model"]
-    flavor = result.get("flavor", "released")
+    model = result.model
+    flavor = result.flavor
     spec = get_spec(model, flavor=flavor)
     length = int(metadata.get("input_length") or 200)
-    classes = list(metadata.get("class_names") or (result.get("test") or {}).get(
+    classes = list(metadata.get("class_names") or result.test.get(
         "per_class_auroc", {}))
     params = count_parameters(spec, input_length=length, num_classes=len(classes) or 12)
-    dataset = result.get("dataset") or {}
-    training = result.get("training") or {}
-    test = result.get("test") or {}
+    dataset = result.dataset
+    training = result.training
+    test = result.test
     alphabet = metadata.get("alphabet", ALPHABET)
     out = [f"# {spec.label or model} (`{model}`) trained on {dataset.get('name', '?')}", ""]
-    version = (result.get("versions") or {}).get("deepmotif-arch")
+    version = result.versions.get("deepmotif-arch")
     out += [f"A Keras 3 checkpoint of the {spec.label or model} architecture of Koo & Eddy "
             "(2019), trained on the synthetic data set of the paper's Table 1 by "
             "deepmotif-arch" + (f" {version}." if version else "."), "", f"Paper: {PAPER}",
@@ -212,20 +214,20 @@ def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict
             f"TFDS data set `{dataset.get('name')}`, config `{dataset.get('config')}`, "
             f"version {dataset.get('version')}: {length}-nt sequences with embedded motifs "
             f"of {len(classes)} transcription factors, one binary label per factor.", ""]
-    settings = {**training, "backend": result.get("backend"),
+    settings = {**training, "backend": result.backend,
                 "epochs_max": (metadata.get("training") or {}).get("epochs_max"),
                 "init_seed": ((metadata.get("training") or {}).get("seeds") or {}).get("init")}
     out += ["## Training", "", "| Setting | Value |", "|---|---|"]
     out += [f"| {key} | {value:.6g} |" if isinstance(value, float) else f"| {key} | {value} |"
             for key, value in settings.items() if value is not None]
-    ranked = sorted(trials, key=lambda t: t["trial"])
+    ranked = sorted(trials, key=lambda t: t.trial)
     out += ["", "## Trial selection", "",
-            f"Trial {result['trial']} of the {len(trials)} finished trial(s), chosen by "
+            f"Trial {result.trial} of the {len(trials)} finished trial(s), chosen by "
             f"{SELECTION}.", "", "| Trial | Validation loss | Epochs run | Released |",
             "|---|---|---|---|"]
-    out += [f"| {t['trial']} | {_f((t.get('training') or {}).get('best_val_loss'), 5)} "
-            f"| {_f((t.get('training') or {}).get('epochs_run'))} "
-            f"| {'yes' if t['trial'] == result['trial'] else ''} |" for t in ranked]
+    out += [f"| {t.trial} | {_f(t.training.get('best_val_loss'), 5)} "
+            f"| {_f(t.training.get('epochs_run'))} "
+            f"| {'yes' if t.trial == result.trial else ''} |" for t in ranked]
     per_roc, per_pr = test.get("per_class_auroc") or {}, test.get("per_class_aupr") or {}
     paper_auroc = (PAPER_TABLE1.get((model, "conv1")) or {}).get("auroc")
     out += ["", "## Test performance", "",
@@ -242,7 +244,7 @@ def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict
             "| Layer | Filters | Silent | JASPAR | paper | Relevant | paper | Factors missed |",
             "|---|---|---|---|---|---|---|---|"]
     for layer in ("conv1", *DEEPER_LAYERS.get(model, ())):
-        stats = (result.get("layers") or {}).get(layer)
+        stats = result.layers.get(layer)
         if stats is None:
             continue
         paper = PAPER_TABLE1.get((model, layer)) or {}
@@ -254,7 +256,7 @@ def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict
     out += ["", "## Reproduce", "", "```sh", *_command(result, trials, metadata), "```", "",
             "## Integrity", "", f"SHA-256 `{entry['sha256']}` ({entry['size']:,} bytes); "
             "check every file of the release with `sha256sum -c SHA256SUMS`.", ""]
-    versions = result.get("versions") or {}
+    versions = result.versions
     if versions:
         out += ["## Versions", "", "| Package | Version |", "|---|---|"]
         out += [f"| {k} | {v} |" for k, v in versions.items()]
@@ -262,35 +264,35 @@ def model_card(result: dict, entry: dict, trials: Sequence[dict], metadata: dict
     return "\n".join(out)
 
 
-def _entry(result: dict, trials: Sequence[dict], dest: Path, sha256: str,
+def _entry(result: TrialResult, trials: Sequence[TrialResult], dest: Path, sha256: str,
            metadata: dict) -> dict:
-    test = result.get("test") or {}
+    test = result.test
     layers = {layer: {"fraction_jaspar": stats.get("fraction_jaspar"),
                       "fraction_relevant": stats.get("fraction_relevant")}
-              for layer, stats in (result.get("layers") or {}).items()}
+              for layer, stats in result.layers.items()}
     return {
-        "name": result["model"],
-        "label": result.get("label") or result["model"],
+        "name": result.model,
+        "label": result.label or result.model,
         "file": dest.name,
         "card": dest.with_suffix(".md").name,
         "sha256": sha256,
         "size": dest.stat().st_size,
-        "flavor": result.get("flavor"),
-        "dataset": result.get("dataset"),
+        "flavor": result.flavor,
+        "dataset": result.dataset,
         "input_length": metadata.get("input_length"),
         "alphabet": metadata.get("alphabet"),
         "class_names": metadata.get("class_names"),
-        "trial": result["trial"],
-        "trials_finished": sorted(t["trial"] for t in trials),
+        "trial": result.trial,
+        "trials_finished": sorted(t.trial for t in trials),
         "selected_by": SELECTION,
-        "backend": result.get("backend"),
+        "backend": result.backend,
         "metrics": {
-            "best_val_loss": (result.get("training") or {}).get("best_val_loss"),
+            "best_val_loss": result.training.get("best_val_loss"),
             "auroc_mean": test.get("auroc_mean"),
             "aupr_mean": test.get("aupr_mean"),
             "layers": layers,
         },
-        "library_version": (result.get("versions") or {}).get("deepmotif-arch"),
+        "library_version": result.versions.get("deepmotif-arch"),
     }
 
 
@@ -348,8 +350,8 @@ def release_checkpoints(results: str | os.PathLike = "results/table1",
     names = check_models(models)
     by_model: dict[str, list[dict]] = {}
     for result in load_results(results):
-        if result.get("model") in names:
-            by_model.setdefault(result["model"], []).append(result)
+        if result.model in names:
+            by_model.setdefault(result.model, []).append(result)
     if not by_model:
         raise ExperimentError(f"{results} holds no finished result files for "
                               f"{', '.join(names) if models else 'any Table 1 model'}; run "
@@ -369,7 +371,7 @@ def release_checkpoints(results: str | os.PathLike = "results/table1",
         chosen = choose_trial(trials)
         src, sha256 = _source(chosen, runs, Path(results))
         dest = out / f"{model}.keras"
-        _copy_verified(src, dest, sha256, f"{model} trial {chosen['trial']}")
+        _copy_verified(src, dest, sha256, f"{model} trial {chosen.trial}")
         metadata = read_metadata(dest)
         entry = _entry(chosen, trials, dest, sha256, metadata)
         atomic_write_text(out / entry["card"], model_card(chosen, entry, trials, metadata))

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     except DeepMotifError as exc:
         print(str(exc), file=sys.stderr, flush=True)
         return 1
-    print(f"result: AU-ROC {result['test']['auroc_mean']:.4f}", flush=True)
+    print(f"result: AU-ROC {result.test['auroc_mean']:.4f}", flush=True)
     return 0
 
 

@@ -1,11 +1,10 @@
 """A faster 1-D max pooling for Keras's JAX backend on CPU.
 
 Keras's JAX backend pools with ``lax.reduce_window``. Its gradient is XLA's
-reduction over index iotas on CPU, slower than PyTorch's: for CNN-1's second layer
-(100 x 200 x 128, pool 100) Keras's pooling forward + backward took 11.3 ms, ours
-3.5 ms and PyTorch's 4.1 ms in one run, and 5.7, 1.9 and 3.6 ms in the latest (with
-:func:`_block_max`); in a profile of CNN-1's training step those ops had been about a
-third of the step (``benchmarks/bench_pool.py``, benchmarks/README.md).
+reduction over index iotas on CPU, slower than PyTorch's pooling and, in a profile of
+CNN-1's training step, about a third of the step; this module's pooling is faster than
+both (``benchmarks/bench_pool.py``; the numbers are in benchmarks/README.md, "Why JAX
+was still slow").
 
 :func:`max_pool_1d` computes the same maximum from plain array operations whose
 gradients are cheap everywhere:
@@ -106,10 +105,8 @@ def _block_max(r):
     The gradient is the one ``jnp.max`` defines (the cotangent shared equally between
     the entries that tie for the maximum), computed with the tie count summed slice by
     slice: XLA fuses that into one loop, where the reduction that ``jnp.max``'s own
-    gradient emits is slow on CPU. Pool forward + backward (``python
-    benchmarks/bench_pool.py``): CNN-1's (100 x 200 x 128, window 100) 1.85 ms against
-    2.92 ms with ``jnp.max``'s gradient; CNN-50-2's (window 50, stride 2) 3.42 against
-    8.07 ms.
+    gradient emits is slow on CPU (``python benchmarks/bench_pool.py``; the numbers are
+    in benchmarks/README.md).
     """
     return _block_max_vjp()(r)
 

@@ -5,12 +5,11 @@ Threefry-2x32. On CPU, JAX lowers Threefry's five groups of rounds as a rolled
 ``while`` loop, so XLA writes the two 32-bit state arrays to memory after every group
 and cannot fuse the rounds into one vectorised loop. On GPU and TPU JAX emits the
 same rounds unrolled. CNN-1 draws a dropout mask of 100 x 200 x 30 per step after its
-first layer (which does not pool). On a 2-core CPU (``python benchmarks/bench_rng.py``,
-benchmarks/README.md) drawing and applying that mask took 3.89 ms rolled and 2.39 ms
-unrolled; forward + backward alone the unrolled one was no faster (4.64 against
-3.76 ms: XLA recomputes the fused rounds for the backward pass), but CNN-1's whole
-training step was faster with it, 44.9 against 50.2 ms (median ratio 0.94 over 15
-alternating fits in one process); CNN-25's moved within noise (0.99).
+first layer (which does not pool). Unrolled, drawing and applying that mask is faster
+and CNN-1's whole training step too, though forward + backward alone is not (XLA
+recomputes the fused rounds for the backward pass); CNN-25's step moves within noise
+(``python benchmarks/bench_rng.py``; the numbers are in benchmarks/README.md, "Rounds,
+dropout masks and the pool's tie count").
 
 :func:`jax_unrolled_threefry` is a context manager that, inside the block, lowers
 Threefry on CPU with the unrolled rule JAX itself uses on other platforms. It is the

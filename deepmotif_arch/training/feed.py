@@ -22,10 +22,8 @@ def seed(trial: int, *purpose: int) -> int:
 def choose_in_memory(in_memory, backend: str) -> bool:
     """Per-backend default of ``in_memory`` (measured in benchmarks/README.md)."""
     if in_memory == "auto":
-        # JAX: arrays beat tf.data (cnn-25 epoch 1.5 s vs 2.1-3.0 s of `deepmotif train`);
-        # TensorFlow re-wraps arrays in tf.data and was slower with them (2.56 s vs 2.11 s).
-        # PyTorch: cnn-1 1.44x the PyTorch loop with arrays vs 1.73x, cnn-25 2.61x vs 2.48x
-        # (bench_training.py --rounds 3): more time saved on the heavy model than lost.
+        # JAX and PyTorch train faster fed arrays, TensorFlow slower (it re-wraps them in
+        # tf.data): benchmarks/README.md, "Training" (bench_training.py, bench_feed.py).
         return backend in ("jax", "torch")
     return bool(in_memory)
 

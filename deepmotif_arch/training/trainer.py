@@ -321,18 +321,17 @@ def _choose_jit(jit_compile, backend: str, distribute: bool = False):
         return False
     if jit_compile != "auto":
         return bool(jit_compile)
-    # TensorFlow: plain tf.function steps; with XLA (jit_compile=True) an epoch of cnn-25
-    # through `deepmotif train` took 10.5 s instead of 2.7 s on a 2-core CPU
-    # (benchmarks/README.md). JAX always compiles. PyTorch: eager.
+    # TensorFlow: plain tf.function steps, XLA was several times slower on CPU
+    # (benchmarks/README.md, "steps_per_execution"). JAX always compiles. PyTorch: eager.
     return {"tensorflow": False, "jax": True, "torch": False}.get(backend, "auto")
 
 
 def _choose_steps(steps, backend: str, distribute: bool = False) -> int:
     """Per-backend default of ``steps_per_execution`` (measured in benchmarks/README.md)."""
-    # 25 steps per call cut a cnn-25 epoch of plain fit by 25% (JAX) and 38% (TensorFlow)
-    # on a 2-core CPU (benchmarks/bench_backend_settings.py); 175 steps = 7 calls.
-    # Keras accepts only 1 on PyTorch. Under tf.distribute.MirroredStrategy Keras's
-    # multi-step loop fails (Placeholder errors on TF 2.21), so mirrored runs take 1.
+    # 25 steps per call make an epoch faster on JAX and TensorFlow (benchmarks/README.md,
+    # "steps_per_execution"); Keras accepts only 1 on PyTorch. Under
+    # tf.distribute.MirroredStrategy Keras's multi-step loop fails (Placeholder errors on
+    # TF 2.21), so mirrored runs take 1.
     if backend == "tensorflow" and distribute:
         return 1
     if steps != "auto":

@@ -216,8 +216,8 @@ def _bounded_shuffle_buffer(max_bytes: int, buckets: int):
 
     The number of buckets is lowered too: every bucket file is created, written,
     closed, read back whole and deleted, and with TFDS's 1,000 of them those per-file
-    steps cost more than the spilled bytes themselves (0.4 s of a 1.7 s build of
-    200,000 sequences). The examples come out in the same order with any number of
+    steps cost more than the spilled bytes themselves (benchmarks/README.md, "koo_invivo
+    conversion"). The examples come out in the same order with any number of
     buckets (each holds a range of the hashed keys, sorted when read back); one
     bucket is in memory at a time, about 3.5 MB for DeepSEA's training set with 100.
 
