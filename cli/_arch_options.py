@@ -49,6 +49,12 @@ DenseUnits = Annotated[
     typer.Option("--dense-units", min=1, help="Units of the hidden dense layer (default 512).",
                  rich_help_panel=_PANEL),
 ]
+Activation = Annotated[
+    str | None,
+    typer.Option("--activation", help="First layer's activation: relu (the paper's), "
+                 "exponential (or exp; Koo & Ploenzke 2021), sigmoid, tanh, softplus, linear "
+                 "or elu. Deeper layers stay ReLU.", rich_help_panel=_PANEL),
+]
 Flavor = Annotated[
     FlavorName,
     typer.Option("--flavor", help="released: the authors' code, which made the paper's "
@@ -72,11 +78,13 @@ def resolve_spec(
     pool_strides: str | None = None,
     dense_units: int | None = None,
     flavor: FlavorName | str = DEFAULT,
+    activation: str | None = None,
 ) -> ArchSpec:
     """A zoo spec by name, with any custom per-layer options applied on top.
 
     Without a name, ``--filters``, ``--kernels`` and ``--pools`` describe the whole
-    architecture.
+    architecture. ``activation`` replaces the first layer's (``cnn-2`` with
+    ``exponential`` is ``cnn-2-exp``).
     """
     flavor = getattr(flavor, "value", flavor)
     parsed = {
@@ -92,10 +100,11 @@ def resolve_spec(
                 "give a model name (see `deepmotif zoo list`) or a full custom architecture; "
                 f"missing {', '.join(missing)}."
             )
-        return get_spec("cnn-25", flavor=flavor).derive(
+        spec = get_spec("cnn-25", flavor=flavor).derive(
             name="custom", dense_units=dense_units, **parsed
         )
-    spec = get_spec(name, flavor=flavor)
+        return spec.derive(activation=activation) if activation else spec
+    spec = get_spec(name, flavor=flavor, activation=activation)
     if any(v is not None for v in parsed.values()) or dense_units is not None:
         spec = spec.derive(dense_units=dense_units, **parsed)
     return spec

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ._arch_options import (
     DEFAULT,
+    Activation,
     DenseUnits,
     Filters,
     Flavor,
@@ -128,6 +129,7 @@ def train(
     pools: Pools = None,
     pool_strides: PoolStrides = None,
     dense_units: DenseUnits = None,
+    activation: Activation = None,
 ) -> None:
     """Train a zoo model as the paper's authors did; rerun the same command to resume.
 
@@ -141,7 +143,8 @@ def train(
     """
     with user_errors():
         spec = resolve_spec(model, filters=filters, kernels=kernels, pools=pools,
-                            pool_strides=pool_strides, dense_units=dense_units, flavor=flavor)
+                            pool_strides=pool_strides, dense_units=dense_units, flavor=flavor,
+                            activation=activation)
         keras = import_keras(progress=not quiet)
         from deepmotif_arch.training.trainer import TrainSettings, default_output_dir
         from deepmotif_arch.training.trainer import train as run_training

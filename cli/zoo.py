@@ -21,6 +21,7 @@ from deepmotif_arch.zoo.architectures import (
 
 from ._arch_options import (
     DEFAULT,
+    Activation,
     Classes,
     DenseUnits,
     Filters,
@@ -127,6 +128,7 @@ def show(
     pools: Pools = None,
     pool_strides: PoolStrides = None,
     dense_units: DenseUnits = None,
+    activation: Activation = None,
     fmt: Annotated[Format, typer.Option("--format", help="What to print.")] = Format.table,
 ) -> None:
     """Show a model layer by layer with its receptive field and spatial uncertainty.
@@ -139,7 +141,8 @@ def show(
     """
     with user_errors():
         spec = resolve_spec(name, filters=filters, kernels=kernels, pools=pools,
-                            pool_strides=pool_strides, dense_units=dense_units, flavor=flavor)
+                            pool_strides=pool_strides, dense_units=dense_units, flavor=flavor,
+                            activation=activation)
         geometry = {g.name: g for g in layer_geometry(spec, length)}
         import_keras(data=False, progress=fmt is Format.table)
         from deepmotif_arch.zoo.models import build_model

@@ -80,6 +80,20 @@ def test_zoo_show_table(name):
 
 
 @pytest.mark.backend
+def test_activation_option_names_the_variant():
+    result = invoke("zoo", "show", "cnn-2", "--activation", "exp", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["spec"]["name"] == "cnn-2-exp"
+    assert data["spec"]["blocks"][0]["activation"] == "exponential"
+    assert [b.get("activation", "relu") for b in data["spec"]["blocks"][1:]] == ["relu"]
+    same = json.loads(invoke("zoo", "show", "cnn-2-exp", "--format", "json").output)
+    assert same["spec"] == data["spec"]
+    custom = invoke("zoo", "show", "--filters", "30,128", "--kernels", "19,5", "--pools",
+                    "4,25", "--activation", "tanh", "--format", "json")
+    assert json.loads(custom.output)["spec"]["blocks"][0]["activation"] == "tanh"
+
+
 def test_zoo_show_custom_variants():
     result = invoke("zoo", "show", "cnn-25", "--filters", "64,128", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -101,6 +115,8 @@ def test_zoo_show_custom_variants():
         (["zoo", "show", "--filters", "30,128"], "missing --kernels, --pools"),
         (["zoo", "show", "cnn-25", "--flavor", "tf1"], "'tf1' is not one of"),
         (["zoo", "list", "--length", "0"], "input_length"),
+        (["zoo", "show", "cnn-2", "--activation", "swish"], "activation 'swish' is not"),
+        (["train", "cnn-2", "--activation", "swish"], "activation 'swish' is not"),
     ],
 )
 def test_user_errors_exit_2_without_traceback(args, needle):
