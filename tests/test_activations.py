@@ -415,3 +415,25 @@ def test_conv1_of_every_model_can_be_aligned_and_valid_padding_cannot():
                                                  ConvBlock(8, 3, 4)), dense_units=8), 40)
     with pytest.raises(InterpretationError, match="padding='valid'"):
         layer_alignment(valid, "conv1")
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("variant", ["authors", "released"])
+def test_filters_that_never_go_above_zero_are_silent(variant):
+    """tanh, linear and elu filters can stay below zero everywhere. Koo & Ploenzke's
+    read-out keeps positions above 0.5 x the filter's maximum; with a maximum <= 0 no
+    position is above it, so such a filter has no matrix, and ours says so."""
+    from deepmotif_arch.interpretation.filters import filter_pwms
+    from deepmotif_arch.zoo.models import get_model
+
+    model = get_model("cnn-25-linear")
+    bn = model.get_layer("conv1_bn")
+    gamma, beta, mean, var = (np.array(w) for w in bn.get_weights())
+    gamma[:3], beta[:3] = 0.0, [-1.0, 0.0, 1.0]  # constant -1, 0 and +1 feature maps
+    bn.set_weights([gamma, beta, mean, var])
+    codes = np.random.default_rng(0).integers(0, 4, size=(20, 200)).astype(np.uint8)
+    result = filter_pwms(model, codes, "conv1", variant=variant)
+    for index in (0, 1):  # maximum -1 and 0: no position above half of it
+        assert result.sites[index] == 0
+        assert "never active" in result.silent_reason(index)
+    assert result.sites[2] > 0 and result.silent_reason(2) is None
