@@ -11,7 +11,6 @@ import typer
 from rich import box
 from rich.table import Table
 
-from deepmotif_arch.base.errors import InvalidArchitectureError, is_out_of_memory
 from deepmotif_arch.zoo.architectures import (
     ZOO,
     ArchSpec,
@@ -145,20 +144,9 @@ def show(
                             activation=activation)
         geometry = {g.name: g for g in layer_geometry(spec, length)}
         import_keras(data=False, progress=fmt is Format.table)
-        from deepmotif_arch.zoo.models import build_model
+        from deepmotif_arch.zoo.models import build_or_refuse
 
-        try:
-            model = build_model(spec, input_length=length, num_classes=classes)
-        except InvalidArchitectureError:
-            raise
-        except Exception as exc:
-            if not is_out_of_memory(exc):
-                raise
-            total = count_parameters(spec, length, classes)["total"]
-            raise InvalidArchitectureError(
-                f"{spec.name} has {total:,} parameters, more than this machine can allocate; "
-                "give smaller --filters or --dense-units."
-            ) from None
+        model = build_or_refuse(spec, length, classes)
 
     rows = []
     for layer in model.layers:

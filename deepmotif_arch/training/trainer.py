@@ -69,9 +69,7 @@ from typing import Any
 import numpy as np
 
 from deepmotif_arch.base.errors import (
-    DeepMotifError,
     TrainingError,
-    is_out_of_memory,
 )
 from deepmotif_arch.base.io import atomic_write_text, missing_folders
 from deepmotif_arch.base.sequence import ALPHABET
@@ -540,13 +538,13 @@ def _model(run: _Run):
     """The model to train: the saved one when resuming, else a new one, compiled."""
     import keras
 
-    from deepmotif_arch.zoo.models import build_model
+    from deepmotif_arch.zoo.models import build_or_refuse
 
     settings = run.settings
     if run.state:
         return load_saved_model(run.state_dir / run.state["checkpoint"], run.state_dir)
-    model = _build(build_model, settings.spec, run.feed.train.input_length,
-                   run.feed.train.num_classes)
+    model = build_or_refuse(settings.spec, run.feed.train.input_length,
+                            run.feed.train.num_classes, error=TrainingError)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate,
                                         beta_1=settings.beta_1, epsilon=settings.epsilon),
@@ -625,24 +623,6 @@ def _check_loss(loss: float, epoch: int, history: list[EpochRecord], settings: T
                f"more than {LOSS_GROWTH_LIMIT:g} times the first epoch's {first:.4g}")
         raise TrainingError(f"training diverged: the loss rose to {loss:.4g} in epoch "
                             f"{epoch + 1}, {why}, so the weights have blown up; {again}.")
-
-
-def _build(build_model, spec: ArchSpec, input_length: int, num_classes: int):
-    """``build_model``, with an architecture too large for memory as one TrainingError."""
-    try:
-        return build_model(spec, input_length=input_length, num_classes=num_classes)
-    except DeepMotifError:
-        raise
-    except Exception as exc:
-        if not is_out_of_memory(exc):
-            raise
-        from deepmotif_arch.zoo.architectures import count_parameters
-
-        total = count_parameters(spec, input_length, num_classes)["total"]
-        raise TrainingError(
-            f"{spec.name} has {total:,} parameters, more than this machine can allocate; "
-            "give smaller --filters or --dense-units."
-        ) from None
 
 
 def _finish(run: _Run) -> RunResult:

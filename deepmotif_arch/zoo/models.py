@@ -28,11 +28,12 @@ ReLU blocks keep the name ``conv{i}_relu`` that every checkpoint saved so far us
 
 from __future__ import annotations
 
-from deepmotif_arch.base.errors import InvalidArchitectureError
+from deepmotif_arch.base.errors import DeepMotifError, InvalidArchitectureError, is_out_of_memory
 from deepmotif_arch.base.sequence import ALPHABET
 from deepmotif_arch.zoo.architectures import ArchSpec, get_spec, layer_geometry
 
-__all__ = ["build_model", "get_model", "conv_layer_names", "activation_layer_names",
+__all__ = ["build_model", "build_or_refuse", "get_model", "conv_layer_names",
+           "activation_layer_names",
            "activation_layer_name", "feature_map_name"]
 
 
@@ -206,3 +207,24 @@ def activation_layer_names(model) -> list[str]:
 
 def _is_conv_name(name: str) -> bool:
     return name.startswith("conv") and name[4:].isdigit()
+
+
+def build_or_refuse(spec: ArchSpec, input_length: int = 200, num_classes: int = 12, *,
+                    error: type[DeepMotifError] = InvalidArchitectureError):
+    """:func:`build_model`, with an architecture too large for memory as one ``error``.
+
+    The sentence names the parameter count and what to shrink; every other failure
+    passes through unchanged.
+    """
+    from deepmotif_arch.zoo.architectures import count_parameters
+
+    try:
+        return build_model(spec, input_length=input_length, num_classes=num_classes)
+    except DeepMotifError:
+        raise
+    except Exception as exc:
+        if not is_out_of_memory(exc):
+            raise
+        total = count_parameters(spec, input_length, num_classes)["total"]
+        raise error(f"{spec.name} has {total:,} parameters, more than this machine can "
+                    "allocate; give smaller --filters or --dense-units.") from None
