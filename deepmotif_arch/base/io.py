@@ -6,8 +6,10 @@ temporary name in the target folder and renamed when complete.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,8 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from importlib.abc import Traversable  # importlib.resources.abc from Python 3.11
 
-__all__ = ["missing_folders", "atomic_copy", "atomic_write_text", "json_default", "sha256_file"]
+__all__ = ["missing_folders", "atomic_path", "atomic_copy", "atomic_write_text", "json_default",
+           "sha256_file"]
 
 
 def missing_folders(path) -> list[Path]:
@@ -30,32 +33,41 @@ def missing_folders(path) -> list[Path]:
     return missing
 
 
-def atomic_copy(source, dest) -> Path:
-    """Copy a file to ``dest`` through a temporary name and a rename; return ``dest``."""
-    import shutil
+@contextlib.contextmanager
+def atomic_path(dest) -> Iterator[Path]:
+    """A temporary name beside ``dest`` to write to; renamed to ``dest`` on success.
 
+    The temporary name keeps ``dest``'s suffix (``.model.tmp-123.keras`` for
+    ``model.keras``: Keras and Matplotlib pick a format by it) and is removed if the
+    ``with`` block raises, so ``dest`` is either the old file or the whole new one::
+
+        with atomic_path(out / "model.keras") as tmp:
+            model.save(tmp)
+    """
     dest = Path(dest)
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp = dest.with_name(f".{dest.stem}.tmp-{os.getpid()}{dest.suffix}")
     try:
-        shutil.copyfile(source, tmp)
+        yield tmp
         os.replace(tmp, dest)
     finally:
         if tmp.exists():
             tmp.unlink()
-    return dest
 
 
-def atomic_write_text(path: Path, text: str) -> Path:
+def atomic_copy(source, dest) -> Path:
+    """Copy a file to ``dest`` through a temporary name and a rename; return ``dest``."""
+    import shutil
+
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(source, tmp)
+    return Path(dest)
+
+
+def atomic_write_text(path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file and a rename; return ``path``."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_path(path) as tmp:
         tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return Path(path)
 
 
 def json_default(value):

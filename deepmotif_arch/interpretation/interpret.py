@@ -31,7 +31,6 @@ set, measures each filter against the planted motifs.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from deepmotif_arch.base.errors import CheckpointError, DeepMotifError
-from deepmotif_arch.base.io import atomic_write_text, json_default
+from deepmotif_arch.base.io import atomic_path, atomic_write_text, json_default
 from deepmotif_arch.interpretation.filters import FilterPWMs
 from deepmotif_arch.interpretation.motif_stats import MatchReport
 
@@ -415,13 +414,8 @@ def _write_files(result, out: Path, written: list, *, formats, grid, per_filter,
             written.append(atomic_write_text(out / "matches.json", _dump(
                 {**result.source, "pwm": pwms.summary(), **report.to_dict()})))
             tsv = out / "tomtom.tsv"
-            tmp = tsv.with_name(f".tomtom.tsv.tmp-{os.getpid()}")
-            try:
+            with atomic_path(tsv) as tmp:
                 write_tomtom_tsv(report.matches, tmp, comment=_tsv_comment(report))
-                os.replace(tmp, tsv)
-            finally:
-                if tmp.exists():
-                    tmp.unlink()
             written.append(tsv)
     titles, colors, notes = logos.filter_titles(pwms, report)
     if grid:

@@ -14,7 +14,6 @@ SVG by the file's suffix, through a temporary file and a rename.
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from deepmotif_arch.base.errors import DeepMotifError
+from deepmotif_arch.base.io import atomic_path
 from deepmotif_arch.motifs.meme import ALPHABET, information_content
 
 __all__ = [
@@ -248,14 +248,9 @@ def save_figure(fig, path) -> Path:
         raise DeepMotifError(f"cannot save a figure as {path.name!r}; use a .png, .pdf or .svg "
                              "file name.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=_PNG_DPI if fmt == "png" else None,
                     metadata=_metadata(fmt))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deepmotif_arch.base.io import atomic_write_text, json_default, sha256_file
+from deepmotif_arch.base.io import atomic_path, atomic_write_text, json_default, sha256_file
 from deepmotif_arch.base.sequence import ALPHABET
 from deepmotif_arch.base.text import mean_sd
 from deepmotif_arch.paper.experiment import (
@@ -82,8 +82,7 @@ def _copy_verified(src: Path, dest: Path, sha256: str, what: str) -> None:
     """Copy ``src`` to ``dest`` through a temporary name, checking the copy's hash."""
     if dest.is_file() and sha256_file(dest) == sha256:
         return  # already released, byte for byte
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_path(dest) as tmp:
         shutil.copyfile(src, tmp)
         actual = sha256_file(tmp)
         if actual != sha256:
@@ -91,10 +90,6 @@ def _copy_verified(src: Path, dest: Path, sha256: str, what: str) -> None:
                                   f"{actual[:12]}… but its result.json records "
                                   f"{sha256[:12]}…; the file changed after the run, so "
                                   "rerun the job.")
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _command(result: TrialResult, trials: Sequence[TrialResult], metadata: dict) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from deepmotif_arch.base.errors import CheckpointError
-from deepmotif_arch.base.io import json_default
+from deepmotif_arch.base.io import atomic_path, json_default
 from deepmotif_arch.base.sequence import ALPHABET
 
 __all__ = ["METADATA_MEMBER", "save_checkpoint", "read_metadata", "load_checkpoint",
@@ -52,8 +52,7 @@ def save_checkpoint(model, path: str | os.PathLike, metadata: dict[str, Any] | N
     if path.suffix != ".keras":
         raise CheckpointError(f"checkpoint path {str(path)!r} must end in '.keras'.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.keras")
-    try:
+    with atomic_path(path) as tmp:
         if include_optimizer:
             model.save(tmp)
         else:
@@ -63,10 +62,6 @@ def save_checkpoint(model, path: str | os.PathLike, metadata: dict[str, Any] | N
             with zipfile.ZipFile(tmp, "a", compression=zipfile.ZIP_DEFLATED) as archive:
                 text = json.dumps(payload, indent=2, default=json_default)
                 archive.writestr(METADATA_MEMBER, text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deepmotif_arch.base.errors import CheckpointError, UnknownModelError
-from deepmotif_arch.base.io import as_traversable, sha256_file
+from deepmotif_arch.base.io import as_traversable, atomic_path, sha256_file
 from deepmotif_arch.zoo.architectures import resolve_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -281,10 +281,8 @@ def path(name: str, *, cache_dir: str | os.PathLike | None = None) -> Path:
         _verified(packaged, entry, "the installed package", fix)
         dest = _cache_folder(cache_dir) / filename
         if not dest.is_file() or sha256_file(dest) != entry["sha256"]:
-            tmp = dest.with_name(f".{filename}.tmp")
-            with packaged.open("rb") as src, open(tmp, "wb") as out:
+            with atomic_path(dest) as tmp, packaged.open("rb") as src, open(tmp, "wb") as out:
                 shutil.copyfileobj(src, out)
-            os.replace(tmp, dest)
         return _verified(dest, entry, "copied from the installed package",
                          "delete it and retry")
     if os.environ.get(ENV_URL):
