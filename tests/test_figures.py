@@ -135,6 +135,22 @@ def test_filter_logo_grid_titles_each_filter_by_its_best_match(results):
         figures.filter_logo_grid(results / "cnn-1" / "trial-0", layer="conv2")
 
 
+def test_filter_logo_grid_reads_result_json_strictly_and_works_without_one(results, tmp_path):
+    import shutil
+
+    folder = tmp_path / "cnn-25" / "trial-0"
+    shutil.copytree(results / "cnn-25" / "trial-0", folder)
+    result = json.loads((folder / "result.json").read_text())
+    del result["model"]  # a damaged result file is named, not guessed around
+    (folder / "result.json").write_text(json.dumps(result))
+    with pytest.raises(ex.ExperimentError, match=r"result.json has no 'model'; delete it"):
+        figures.filter_logo_grid(folder)
+    # a folder `deepmotif interpret` wrote has no result.json: the layer's files suffice
+    (folder / "result.json").unlink()
+    fig = figures.filter_logo_grid(folder)
+    assert any(t.startswith("cnn-25 trial 0, conv1: 2/4 filters match JASPAR") for t in _texts(fig))
+
+
 def test_fig2_picks_the_lowest_validation_loss_trial(results):
     fig = figures.fig2_figure(results)
     texts = _texts(fig)

@@ -283,11 +283,19 @@ def _load_layer(result_dir: Path, layer: str) -> _StoredLayer:
             raise ExperimentError(f"{full} has no matrix for {f.id}, which matches.json lists "
                                   "as active; rerun the job to rewrite both files.")
     titles, colors, notes = filter_titles(stored, report)
+    # A sweep's trial folder has a result.json (read strictly, as every reader does); a
+    # folder written by `deepmotif interpret` has only the layer's files.
     result_path = result_dir / "result.json"
-    result = _read_json(result_path, "") if result_path.is_file() else {}
-    model = result.get("model") or data.get("model") or result_dir.parent.name
-    trial = result.get("trial", data.get("trial"))
-    return _StoredLayer(model=model, label=result.get("label") or model,
+    if result_path.is_file():
+        try:
+            record = TrialResult.from_dict(_read_json(result_path, ""), result_path)
+        except ResultFileError as exc:
+            raise ExperimentError(str(exc)) from None
+        model, label, trial = record.model, record.label or record.model, record.trial
+    else:
+        model = data.get("model") or result_dir.parent.name
+        label, trial = model, data.get("trial")
+    return _StoredLayer(model=model, label=label,
                         trial=None if trial is None else int(trial), layer=layer,
                         matrices=matrices, titles=titles, colors=colors, notes=notes,
                         num_jaspar=sum(bool(f.hits) for f in report.filters),
