@@ -82,6 +82,28 @@ def test_summary_statistics_and_flags():
     assert len(csv_text.splitlines()) == 4
 
 
+def test_auroc_follows_val_loss_is_measured_within_models():
+    def trial(model, t, auroc, loss):
+        r = _fake(model, t, auroc, 0.5, 0.5)
+        r["training"]["best_val_loss"] = loss
+        return r
+
+    # Within each model a lower loss goes with a higher AU-ROC, but cnn-1 has both a
+    # higher loss and a higher AU-ROC than cnn-25: pooled raw values would correlate
+    # positively, centred ones exactly negatively.
+    results = [trial("cnn-25", 0, 0.90, 0.10), trial("cnn-25", 1, 0.80, 0.20),
+               trial("cnn-1", 0, 0.99, 0.50), trial("cnn-1", 1, 0.89, 0.60),
+               trial("cnn-4", 0, 0.95, 0.3)]  # one trial: no spread to compare
+    rows = ex.summarize(results)
+    r, n = ex.auroc_follows_val_loss(rows)
+    assert n == 4 and r == pytest.approx(-1.0)
+    assert "Pearson r = -1.00 over 4 trials" in ex.to_markdown(rows)
+    # too few trials: no number and no sentence
+    one = ex.summarize(results[:2])
+    assert ex.auroc_follows_val_loss(one) is None
+    assert "Pearson" not in ex.to_markdown(one)
+
+
 def test_summary_rejects_foreign_result_files(tmp_path):
     bad = tmp_path / "cnn-25" / "trial-0"
     bad.mkdir(parents=True)
