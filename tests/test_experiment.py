@@ -82,6 +82,21 @@ def test_summary_statistics_and_flags():
     assert len(csv_text.splitlines()) == 4
 
 
+def test_printed_precision_count_rounds_ours_as_the_paper_prints():
+    # paper CNN-2: AU-ROC 0.966 +- 0.000. 0.9658 prints as 0.966 (inside once rounded,
+    # outside unrounded); 0.9654 prints as 0.965 (outside both ways).
+    near = ex.summarize([_fake("cnn-2", 0, 0.9658, 0.24, 0.007)])
+    assert near[0]["outside"] == ["auroc"] and near[0]["outside_printed"] == []
+    assert ex.outside_counts(near, "outside_printed") == {"match": (0, 2), "auroc": (0, 1)}
+    far = ex.summarize([_fake("cnn-2", 0, 0.9654, 0.24, 0.007)])
+    assert far[0]["outside"] == far[0]["outside_printed"] == ["auroc"]
+    md = ex.to_markdown(near)
+    assert "Outside the paper's mean ± 2 sd: 0 of 2 match metrics and 1 of 1 AU-ROCs" in md
+    assert "rounded to 3 decimals, as the paper prints its own (a published sd of 0.000 " \
+           "makes any unrounded difference count): 0 of 2 match metrics and 0 of 1 AU-ROCs." in md
+    assert ex.to_csv(near).splitlines()[1].endswith(",auroc,")
+
+
 def test_auroc_follows_val_loss_is_measured_within_models():
     def trial(model, t, auroc, loss):
         r = _fake(model, t, auroc, 0.5, 0.5)
