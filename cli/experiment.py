@@ -317,8 +317,8 @@ class _progress:
 def summary(
     results: Results = Path("results/table1"),
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Folder for summary.md and summary.csv (default: the results "
-        "folder).")] = None,
+        "--output", "-o", help="Folder for summary.md, summary.csv and weak_classes.md "
+        "(default: the results folder).")] = None,
 ) -> None:
     """Table 1 from the result files: ours (mean ± sd over trials) beside the paper's."""
     from rich.table import Table
@@ -327,13 +327,14 @@ def summary(
         from deepmotif_arch.base.text import mean_sd
         from deepmotif_arch.paper import experiment as ex
 
-        rows = ex.summarize(ex.load_results(results))
+        records = ex.load_results(results)
+        rows = ex.summarize(records)
         if not rows:
             raise fail(f"{results} holds no finished result files yet; run `deepmotif "
                        "experiment table1` first.")
-        paths = ex.write_summary(rows, output or results)
+        paths = ex.write_summary(rows, output or results, records)
     if not console.is_terminal:  # piped or redirected: the Markdown, with whole names
-        typer.echo(ex.to_markdown(rows), nl=False)
+        typer.echo(ex.to_markdown(rows, weak=ex.weak_classes(records)), nl=False)
         typer.echo("Wrote " + ", ".join(str(p) for p in paths))
         return
     table = Table(title="Table 1 (synthetic): ours vs the paper")

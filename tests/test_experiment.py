@@ -97,6 +97,40 @@ def test_printed_precision_count_rounds_ours_as_the_paper_prints():
     assert ex.to_csv(near).splitlines()[1].endswith(",auroc,")
 
 
+def test_weak_classes_names_the_trials_that_did_not_learn_a_class(tmp_path):
+    def trial(model, t, per_class, missed=()):
+        r = _fake(model, t, sum(per_class.values()) / len(per_class), 0.9, 0.9)
+        r["test"]["per_class_auroc"] = per_class
+        r["layers"]["conv1"]["tfs_missed"] = list(missed)
+        return r
+
+    results = [
+        trial("cnn-25", 0, {"Arid3a": 0.85, "SP1": 0.97, "NFYB": 0.96}),
+        trial("cnn-25", 1, {"Arid3a": 0.84, "SP1": 0.77, "NFYB": 0.96}),  # SP1 not learned
+        trial("cnn-100", 0, {"Arid3a": 0.80, "SP1": 0.95, "NFYB": 0.61}, missed=["NFYB"]),
+        trial("cnn-50-f60", 0, {"Arid3a": 0.95, "SP1": 0.5, "NFYB": 0.5}),  # quirk: ignored
+    ]
+    report = ex.weak_classes(results)
+    assert report["always_weak"] == ["Arid3a"]  # below 0.9 in every trial: not counted
+    hit = [(t["model"], t["trial"], sorted(t["weak"]), t["no_filter"])
+           for t in report["trials"] if t["weak"]]
+    assert hit == [("cnn-25", 1, ["SP1"], []), ("cnn-100", 0, ["NFYB"], ["NFYB"])]
+    # cnn-25 has a trial of each kind: (0.85+0.97+0.96)/3 - (0.84+0.77+0.96)/3
+    assert report["shortfall"] == pytest.approx({"cnn-25": (2.78 - 2.57) / 3})
+    md = ex.weak_classes_markdown(report)
+    assert "2 of 3 trials. Below 0.9 in every trial of every model, and not counted: Arid3a." \
+        in md
+    assert "| CNN-25 | 1 | 0.857 | SP1 (0.770) | – |" in md
+    assert "| CNN-100 | 0 | 0.787 | NFYB (0.610) | NFYB |" in md
+    paths = ex.write_summary(ex.summarize(results), tmp_path, results)
+    assert [p.name for p in paths] == ["summary.md", "summary.csv", "weak_classes.md"]
+    assert "Trials with a class not learned (test AU-ROC < 0.9, Arid3a apart: below it in " \
+        "every trial): 2 of 3; in the 1 model with trials of both kinds, those trials score " \
+        "0.070 AU-ROC lower on average" in (tmp_path / "summary.md").read_text()
+    # result files without per-class AU-ROCs: nothing to say, nothing invented
+    assert ex.weak_classes([_fake("cnn-25", 0, 0.9, 0.9, 0.9)])["trials"] == []
+
+
 def test_auroc_follows_val_loss_is_measured_within_models():
     def trial(model, t, auroc, loss):
         r = _fake(model, t, auroc, 0.5, 0.5)

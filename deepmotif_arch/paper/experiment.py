@@ -47,7 +47,7 @@ from deepmotif_arch.zoo.architectures import get_spec, resolve_name
 __all__ = ["TABLE1_MODELS", "DEEPER_LAYERS", "PAPER_TABLE1", "FASTEST_BACKEND", "Job",
            "SweepSettings", "sweep_settings",
            "ExperimentError", "plan_jobs", "run_job", "run_sweep", "load_results",
-           "summarize", "write_summary", "choose_trial", "RESULT_FORMAT_VERSION"]
+           "summarize", "write_summary", "weak_classes", "choose_trial", "RESULT_FORMAT_VERSION"]
 
 
 #: Table 1's rows in the paper's order (canonical zoo names).
@@ -921,8 +921,89 @@ def auroc_follows_val_loss(rows: Sequence[dict]) -> tuple[float, int] | None:
     return float(np.corrcoef(loss, auroc)[0, 1]), len(loss)
 
 
-def to_markdown(rows: Sequence[dict], *, pipeline: str = "authors") -> str:
-    """Table 1 as Markdown: ours beside the paper's, with the difference."""
+#: A class with a test AU-ROC below this in a trial counts as not learned in that trial.
+WEAK_CLASS_AUROC = 0.9
+
+
+def weak_classes(results: Sequence[TrialResult | dict],
+                 threshold: float = WEAK_CLASS_AUROC) -> dict:
+    """The trials in which a class was not learned: its test AU-ROC below ``threshold``.
+
+    A class below ``threshold`` in every trial of every model (hard for all, Arid3a on
+    koo_synthetic) is set apart as ``always_weak`` and not counted against any trial.
+    For each remaining weak class, ``no_filter`` says whether the trial's first layer
+    has no filter matching that class's motif (its ``tfs_missed``); that is only
+    informative for models whose first layer learns whole motifs.
+
+    Returns
+    -------
+    dict
+        ``always_weak`` (sorted class names); ``trials``: one dict per (model, trial)
+        with ``model``, ``label``, ``trial``, ``auroc``, ``weak`` (class -> AU-ROC) and
+        ``no_filter`` (the weak classes conv1 has no filter for); ``shortfall``: per
+        model with both kinds of trials, the mean AU-ROC of its trials without a weak
+        class minus that of its trials with one.
+    """
+    records = [as_record(r) for r in results if as_record(r).model not in QUIRK_MODELS]
+    per_class = [(r, r.test.get("per_class_auroc") or {}) for r in records]
+    per_class = [(r, pc) for r, pc in per_class if pc]
+    always = sorted(set.intersection(*[{c for c, v in pc.items() if v < threshold}
+                                       for _, pc in per_class])) if per_class else []
+    trials = []
+    for r, pc in per_class:
+        weak = {c: float(v) for c, v in pc.items() if v < threshold and c not in always}
+        missed = set(r.layer("conv1").get("tfs_missed") or ())
+        trials.append({"model": r.model, "label": r.label or r.model, "trial": r.trial,
+                       "auroc": float(r.test["auroc_mean"]), "weak": weak,
+                       "no_filter": sorted(c for c in weak if c in missed)})
+    order = {m: i for i, m in enumerate(_ORDER)}
+    trials.sort(key=lambda t: (order.get(t["model"], len(order)), t["trial"]))
+    shortfall = {}
+    for model in dict.fromkeys(t["model"] for t in trials):
+        clean = [t["auroc"] for t in trials if t["model"] == model and not t["weak"]]
+        hit = [t["auroc"] for t in trials if t["model"] == model and t["weak"]]
+        if clean and hit:
+            shortfall[model] = float(np.mean(clean) - np.mean(hit))
+    return {"always_weak": always, "trials": trials, "shortfall": shortfall,
+            "threshold": threshold}
+
+
+def weak_classes_markdown(report: dict) -> str:
+    """The trials with a class not learned, as a Markdown table with a heading."""
+    hit = [t for t in report["trials"] if t["weak"]]
+    always = ", ".join(report["always_weak"]) or "none"
+    lines = [f"# Trials with a class not learned (test AU-ROC < {report['threshold']})", "",
+             f"{len(hit)} of {len(report['trials'])} trials. Below {report['threshold']} in "
+             f"every trial of every model, and not counted: {always}. \"conv1 has no filter "
+             "for\": the weak classes whose motif no first-layer filter matches in that trial "
+             "(tfs_missed; for CNN-1, CNN-2, CNN3-* and CNN9-4, whose filters are partial "
+             "motifs, that is nearly every class). Written by `deepmotif experiment summary`.",
+             "", "| Model | Trial | AU-ROC | weak classes (AU-ROC) | conv1 has no filter for |",
+             "|---|---|---|---|---|"]
+    for t in hit:
+        weak = ", ".join(f"{c} ({v:.3f})" for c, v in sorted(t["weak"].items()))
+        lines.append(f"| {t['label']} | {t['trial']} | {t['auroc']:.3f} | {weak} "
+                     f"| {', '.join(t['no_filter']) or '–'} |")
+    return "\n".join(lines) + "\n"
+
+
+def _weak_sentence(report: dict) -> str | None:
+    hit = [t for t in report["trials"] if t["weak"]]
+    if not hit or not report["shortfall"]:
+        return None
+    gaps = report["shortfall"].values()
+    return (f"Trials with a class not learned (test AU-ROC < {report['threshold']}, "
+            f"{', '.join(report['always_weak']) or 'no class'} apart: below it in every "
+            f"trial): {len(hit)} of {len(report['trials'])}; in the {len(report['shortfall'])} "
+            f"{'model' if len(report['shortfall']) == 1 else 'models'} with trials of both "
+            f"kinds, those trials score {np.mean(list(gaps)):.3f} AU-ROC lower on average "
+            "(weak_classes.md).")
+
+
+def to_markdown(rows: Sequence[dict], *, pipeline: str = "authors",
+                weak: dict | None = None) -> str:
+    """Table 1 as Markdown: ours beside the paper's, with the difference (and, given
+    :func:`weak_classes`' report, a sentence on the trials with a class not learned)."""
     head = ("| Model | Layer | Trials | AU-ROC | paper | Δ | % match JASPAR | paper | Δ "
             "| % match relevant | paper | Δ | train min |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -958,6 +1039,8 @@ def to_markdown(rows: Sequence[dict], *, pipeline: str = "authors") -> str:
             f"Within a model, a trial's test AU-ROC follows its best validation loss: Pearson "
             f"r = {spread[0]:+.2f} over {spread[1]} trials (each taken from its model's mean); "
             "a trial with a low AU-ROC also ended training at a higher validation loss.")
+    if weak is not None and (sentence := _weak_sentence(weak)):
+        notes.append(sentence)
     return head + "\n".join(lines) + "\n" + "\n".join(n for n in notes if n) + "\n"
 
 
@@ -994,8 +1077,14 @@ def write_ablation(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path
             atomic_write_text(folder / "ablation.csv", buf.getvalue())]
 
 
-def write_summary(rows: Sequence[dict], folder: str | os.PathLike) -> list[Path]:
-    """``summary.md`` and ``summary.csv`` in ``folder`` (created if needed)."""
+def write_summary(rows: Sequence[dict], folder: str | os.PathLike,
+                  results: Sequence[TrialResult | dict] | None = None) -> list[Path]:
+    """``summary.md`` and ``summary.csv`` in ``folder`` (created if needed); given the
+    ``results`` the rows came from, also ``weak_classes.md`` (:func:`weak_classes`)."""
     folder = output_folder(folder)
-    return [atomic_write_text(folder / "summary.md", to_markdown(rows)),
-            atomic_write_text(folder / "summary.csv", to_csv(rows))]
+    weak = weak_classes(results) if results is not None else None
+    paths = [atomic_write_text(folder / "summary.md", to_markdown(rows, weak=weak)),
+             atomic_write_text(folder / "summary.csv", to_csv(rows))]
+    if weak is not None:
+        paths.append(atomic_write_text(folder / "weak_classes.md", weak_classes_markdown(weak)))
+    return paths
