@@ -206,7 +206,7 @@ def figure(rows: Sequence[dict]):
     from deepmotif_arch.paper.figures import attach_agg
 
     models = list(dict.fromkeys(r["model"] for r in rows))
-    fig = Figure(figsize=(3.4 * len(models) + 0.6, 3.6), layout="constrained")
+    fig = Figure(figsize=(3.4 * len(models) + 0.6, 4.0), layout="constrained")
     attach_agg(fig)
     axes = fig.subplots(1, len(models), sharey=True, squeeze=False)[0]
     for ax, model in zip(axes, models):
@@ -216,15 +216,17 @@ def figure(rows: Sequence[dict]):
                label="ours, mean")
         for x, r in zip(xs, mine):
             ax.plot([x] * len(r["relevant_values"]), r["relevant_values"], "o", color="#1b7837",
-                    markersize=3.5, label="ours, each trial" if x == 0 else None)
+                    markersize=3.5, zorder=4, label="ours, each trial" if x == 0 else None)
             if r["kp21_relevant"] is not None:
                 ax.hlines(r["kp21_relevant"], x - 0.3, x + 0.3, color="#d6604d", linewidth=2,
-                          label="Koo & Ploenzke (median)" if x == 0 else None)
+                          zorder=3, label="Koo & Ploenzke (median)" if x == 0 else None)
         ax.set_xticks(list(xs), [r["activation"][:4] for r in mine], rotation=45)
         ax.set_title(model)
         ax.set_ylim(0, 1.02)
     axes[0].set_ylabel("filters matching a planted motif")
-    axes[0].legend(fontsize=7, loc="upper right")
+    # below the panels, so it never hides a bar or a published median
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3,
+               fontsize=7, frameon=False)
     return fig
 
 
