@@ -72,6 +72,37 @@ def test_summary_means_over_trials_and_figure(tmp_path):
         act.write_summary([], tmp_path / "none")
 
 
+def _matches(folder, name, trial, hits_per_filter):
+    """A conv1/matches.json whose filters have the given Tomtom hit IDs."""
+    out = folder / name / f"trial-{trial}" / "conv1"
+    out.mkdir(parents=True, exist_ok=True)
+    filters = [{"index": i, "hits": [{"target_id": t} for t in ids]}
+               for i, ids in enumerate(hits_per_filter)]
+    (out / "matches.json").write_text(json.dumps({"filters": filters}))
+    return out / "matches.json"
+
+
+def test_jaspar_share_without_gmeb1_is_koo_and_ploenzkes(tmp_path):
+    """A filter whose only hit is Gmeb1 (MA0615.1) does not count; one with Gmeb1 and another
+    hit does; one without hits does not; the share is over every filter."""
+    _fake(tmp_path, "cnn-deep-tanh", 0, 0.0)
+    _fake(tmp_path, "cnn-deep-tanh", 1, 0.0)  # no matches.json: left out of the mean
+    path = _matches(tmp_path, "cnn-deep-tanh", 0, [
+        ["MA0615.1"], ["MA0615.1", "MA0079.3"], ["MA0079.3"], [], ["MA0615.1"]])
+    assert act.jaspar_fraction_without(path) == pytest.approx(2 / 5)
+    assert act.jaspar_fraction_without(path, excluded=()) == pytest.approx(4 / 5)
+    assert act.jaspar_fraction_without(tmp_path / "missing.json") is None
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    with pytest.raises(ExperimentError, match="bad.json is not a matches.json"):
+        act.jaspar_fraction_without(bad)
+
+    (row,) = act.summarize(tmp_path, ["cnn-deep"], ["tanh"])
+    assert row["jaspar_kp21"] == pytest.approx(0.4) and row["jaspar_kp21_values"] == [0.4]
+    md = act.to_markdown([row])
+    assert "| JASPAR, Gmeb1 apart |" in md and "| 0.400 ± 0.000 |" in md
+
+
 def test_tiny_run_end_to_end(tiny_data_dir, tmp_path):
     import keras
 
