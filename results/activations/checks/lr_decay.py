@@ -1,11 +1,16 @@
 """Hypothesis test: is cnn-deep-exp (trial 0) stuck because the learning rate stays at 1e-3?
 Continue from its best checkpoint with Koo & Ploenzke's ReduceLROnPlateau (x0.2, patience 5,
 monitor val loss here) for up to 40 epochs; report validation loss and test AU-ROC."""
-import os, sys, json
+import json
+import os
+import sys
+
 os.environ.setdefault("KERAS_BACKEND", "jax")
-import keras, numpy as np
-from deepmotif_arch.data.datasets import load_numpy
-from deepmotif_arch.training.metrics import classification_metrics
+
+import keras  # noqa: E402  (after the backend is chosen)
+
+from deepmotif_arch.data.datasets import load_numpy  # noqa: E402
+from deepmotif_arch.training.metrics import classification_metrics  # noqa: E402
 
 src = sys.argv[1]
 model = keras.models.load_model(src)
