@@ -148,7 +148,7 @@ def summarize(results: str | os.PathLike = "results/activations",
             conv1 = [t.layer("conv1") for t in trials]
             row = {"model": base, "activation": act, "name": variant_name(base, act),
                    "trials": len(trials), "kp21_relevant": _kp21(base, act)}
-            kept = [Path(results) / t.model / f"trial-{t.trial}" / "conv1" / "matches.json"
+            kept = [Job(t.model, t.trial).result_dir(results) / "conv1" / "matches.json"
                     for t in trials]
             for key, values in (
                     ("relevant", [c.get("fraction_relevant") for c in conv1]),
