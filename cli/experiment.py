@@ -169,7 +169,8 @@ def activations(
     activation make CNN-2 and a deep CNN learn whole motifs? Rerun to resume.
 
     Trains every (model, activation, trial) with the Table 1 protocol, keeps its checkpoint
-    and matches its first-layer filters; then writes RESULTS/summary.md, summary.csv and
+    and matches its first-layer filters (also with Koo & Ploenzke's own read-out, the kp21
+    preset, cached in each trial's ablation.json); then writes RESULTS/summary.md, summary.csv and
     activations.png (relevant match fraction by activation, every trial, beside Koo &
     Ploenzke's published medians).
     """
@@ -211,6 +212,10 @@ def activations(
                                f"{failed[0].trial}: {status[failed[0]][len('failed: '):]}); "
                                f"see {runs}/<model>/trial-<N>.log.", code=1)
         act.check_results_folder(results)
+        finished = ex.finished_trials(results)
+        with _progress("Their read-out", len(finished)) as (progress, task):
+            act.read_out_as_theirs(results, data_dir=data_dir,
+                                   on_done=lambda job, what: progress.advance(task))
         rows = act.summarize(results, models, acts)
         paths = act.write_summary(rows, results)
     typer.echo(act.to_markdown(rows))

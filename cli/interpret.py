@@ -29,6 +29,7 @@ _DATA = "Data"
 class Preset(str, Enum):
     authors = "authors"
     paper_text = "paper-text"
+    kp21 = "kp21"
     v0 = "v0"
 
 
@@ -77,7 +78,9 @@ PresetOpt = Annotated[Preset, typer.Option(
     "--preset", help="The whole pipeline at once: authors (default: the authors' scripts, "
     "which made the paper's numbers: 50% of the maximum, 19-nt activation-weighted windows "
     "zero-padded at the ends, nsites = width, Tomtom ed with min overlap 1); paper-text (the "
-    "paper's text: each sequence's maximum at >= 70%, matched as the authors did); v0 (this "
+    "paper's text: each sequence's maximum at >= 70%, matched as the authors did); kp21 (Koo "
+    "& Ploenzke 2021: 20-nt windows counted once, off-end windows dropped, JASPAR without "
+    "Gmeb1); v0 (this "
     "library's former pipeline: Pearson, min overlap 5). Options below override single "
     "choices.", rich_help_panel=_SCAN)]
 VariantOpt = Annotated[Variant | None, typer.Option(

@@ -67,9 +67,24 @@ def test_summary_means_over_trials_and_figure(tmp_path):
     assert rows[1]["kp21_relevant"] == 0.94
     paths = act.write_summary(rows, tmp_path / "out")
     assert [p.name for p in paths] == ["summary.md", "summary.csv", "activations.png"]
-    assert "| cnn-2 | exponential | 2 | 0.900 ± 0.100 | ≈ 0.94 |" in paths[0].read_text()
+    assert "| cnn-2 | exponential | 2 | 0.900 ± 0.100 | – | ≈ 0.94 |" in paths[0].read_text()
     with pytest.raises(ExperimentError, match="no finished activation trials"):
         act.write_summary([], tmp_path / "none")
+
+
+def test_their_readout_comes_from_each_trials_ablation_file(tmp_path):
+    _fake(tmp_path, "cnn-50-sigmoid", 0, 0.6)
+    _fake(tmp_path, "cnn-50-sigmoid", 1, 0.6)
+    for trial, value in ((0, 0.1), (1, 0.3)):
+        (tmp_path / "cnn-50-sigmoid" / f"trial-{trial}" / "ablation.json").write_text(json.dumps(
+            {"settings": {}, "layers": {"kp21": {"conv1": {"fraction_relevant": value,
+                                                           "fraction_jaspar": value + 0.5}}}}))
+    (row,) = act.summarize(tmp_path, ["cnn-50"], ["sigmoid"])
+    assert row["relevant_their_readout"] == pytest.approx(0.2)
+    assert row["relevant_their_readout_values"] == [0.1, 0.3]
+    assert row["jaspar_their_readout"] == pytest.approx(0.7)
+    assert "| cnn-50 | sigmoid | 2 | 0.600 ± 0.000 | 0.200 ± 0.100 | ≈ 0.06 |" \
+        in act.to_markdown([row])
 
 
 def _matches(folder, name, trial, hits_per_filter):
@@ -118,6 +133,13 @@ def test_tiny_run_end_to_end(tiny_data_dir, tmp_path):
     assert set(data["layers_by_preset"]) == {"authors", "paper-text", "v0"}
     for name in ("summary.md", "summary.csv", "activations.png"):
         assert (results / name).is_file()
+    # their read-out, scored from the kept checkpoint into the trial's ablation.json
+    ablation = json.loads((results / "cnn-2-exp" / "trial-0" / "ablation.json").read_text())
+    assert ablation["settings"]["kp21"]["window"] == 20
+    assert ablation["settings"]["kp21"]["exclude"] == ["MA0615.1"]
+    theirs = ablation["layers"]["kp21"]["conv1"]["fraction_relevant"]
+    (row,) = act.summarize(results)
+    assert row["relevant_their_readout"] == pytest.approx(theirs)
     # the checkpoint's first-layer activation is the exponential
     model = keras.models.load_model(results / "cnn-2-exp" / "trial-0" / "model.keras")
     assert model.get_layer("conv1_exponential").get_config()["activation"] == "exponential"

@@ -134,6 +134,11 @@ def test_presets():
     assert (v0.variant, v0.dist, v0.min_overlap, v0.nsites) == ("released", "pearson", 5,
                                                                "sites")
     assert preset("paper-text").variant == "paper"
+    kp21 = preset("kp21")
+    assert (kp21.variant, kp21.window, kp21.dist, kp21.min_overlap, kp21.nsites, kp21.exclude) \
+        == ("released", 20, "ed", 1, "width", ("MA0615.1",))
+    assert kp21.to_dict()["exclude"] == ["MA0615.1"]
+    assert "exclude" not in authors.to_dict()  # settings written before it compare equal
     for item in PRESETS.values():
         assert item.validate() is item
         assert InterpretSettings.from_dict(item.to_dict()) == item
@@ -143,6 +148,35 @@ def test_presets():
         authors.replace(min_overlap=0).validate()
     with pytest.raises(DeepMotifError, match="distance"):
         authors.replace(dist="sandelin").validate()
+    for bad in ("MA0615.1", ("",), (3,)):
+        with pytest.raises(DeepMotifError, match="exclude is"):
+            authors.replace(exclude=bad).validate()
+
+
+def test_excluded_targets_leave_the_database():
+    """A filter whose windows are drawn from Gmeb1 hits Gmeb1 in JASPAR 2016; with Gmeb1
+    excluded, as Koo & Ploenzke's database has it, it cannot, and the report says what was
+    left out."""
+    from deepmotif_arch.motifs.jaspar import load_jaspar
+
+    jaspar = load_jaspar()
+    gmeb1 = next(m for m in jaspar if m.id == "MA0615.1")
+    rng = np.random.default_rng(0)
+    codes = np.stack([rng.choice(4, size=2000, p=column / column.sum())
+                      for column in gmeb1.matrix], axis=1).astype(np.uint8)
+    codes = np.pad(codes, ((0, 0), (9, 9)), constant_values=0)
+    acts = np.zeros((*codes.shape, 1), dtype=np.float32)
+    acts[:, 9 + gmeb1.width // 2, 0] = 1.0
+    pwms = align_activations(codes, acts, window=gmeb1.width, offset=-(gmeb1.width // 2),
+                             weighted=False, pad_edges=False)
+    full = match_filters(pwms, jaspar)
+    assert "MA0615.1" in {h.target_id for h in full.filters[0].hits}
+    cut = match_filters(pwms, jaspar, exclude=["MA0615.1"])
+    assert "MA0615.1" not in {h.target_id for h in cut.filters[0].hits}
+    assert cut.num_targets == full.num_targets - 1 == 518
+    assert cut.settings["excluded_targets"] == ["MA0615.1"] and "without MA0615.1" in cut.database
+    with pytest.raises(DeepMotifError, match="cannot exclude 'MA9999.1'"):
+        match_filters(pwms, jaspar, exclude=["MA9999.1"])
 
 
 def test_ablation_changes_one_switch_each():
@@ -152,13 +186,13 @@ def test_ablation_changes_one_switch_each():
     assert [name for name, _, _ in ABLATION] == list(settings)
     base = settings["authors"].to_dict()
     for name, item in settings.items():
-        changed = {k for k, v in item.to_dict().items() if v != base[k]}
+        changed = {k for k, v in item.to_dict().items() if v != base.get(k)}
         if name == "authors":
             assert not changed
         elif name == "paper-selection":
             assert changed == {"variant", "window", "weighted", "pad_edges"}
-        elif name == "v0":
-            assert item == PRESETS["v0"]
+        elif name in ("v0", "kp21"):
+            assert item == PRESETS[name]
         else:
             assert len(changed) == 1, (name, changed)
 

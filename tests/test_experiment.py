@@ -240,6 +240,22 @@ def test_tiny_sweep_end_to_end_and_rerun_skips(tiny_data_dir, tmp_path):
         after["layers_by_preset"]["authors"]["conv1"]["fraction_jaspar"])
     assert conv1["v0:relevant"] == pytest.approx(
         after["layers_by_preset"]["v0"]["conv1"]["fraction_relevant"])
+    # a setting a trial lacks is computed alone; the ones it has stay as they are
+    path = results / "cnn-25" / "trial-0" / "ablation.json"
+    data = json.loads(path.read_text())
+    kp21 = data["layers"].pop("kp21")
+    del data["settings"]["kp21"]
+    data["layers"]["authors"]["conv1"]["fraction_jaspar"] = -1.0  # would be overwritten
+    path.write_text(json.dumps(data))
+    seen = []
+    ex.run_ablation(results, names=["kp21"], data_dir=str(tiny_data_dir),
+                    on_done=lambda job, what: seen.append((job.model, what)))
+    assert seen == [("cnn-1", "cached"), ("cnn-25", "computed")]
+    again = json.loads(path.read_text())
+    assert again["layers"]["kp21"] == kp21
+    assert again["layers"]["authors"]["conv1"]["fraction_jaspar"] == -1.0
+    with pytest.raises(ex.ExperimentError, match="ablation 'kp22' is not known"):
+        ex.run_ablation(results, names=["kp22"])
 
 
 def test_failed_job_reports_its_log(tiny_data_dir, tmp_path):

@@ -94,7 +94,8 @@ def test_window_is_centred_on_the_receptive_field():
     a = layer_alignment(dm.get_model("cnn-25"), "conv1")
     assert a.window() == (19, -9)
     assert a.window(25) == (25, -12)    # 3 more each side
-    assert a.window(22) == (22, -10)    # the odd extra position goes right
+    assert a.window(22) == (22, -11)    # the odd extra position goes left
+    assert a.window(20) == (20, -10)    # Koo & Ploenzke's window: position - 10 .. + 9
     assert a.window(15) == (15, -7)     # 2 fewer each side
     for bad in (0, -3, 201, 2.5):
         with pytest.raises(InterpretationError, match="window"):

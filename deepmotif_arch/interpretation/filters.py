@@ -45,7 +45,8 @@ layers' left paddings add up: output ``p`` of layer ``i`` sees the receptive fie
 ``1 + sum(k_j - 1)`` starting at ``p - sum((k_j - 1) // 2)``. For CNN-1's second
 layer that is 23 nt starting 11 nt to the left (9 + 2). A layer with pooling
 anywhere before it has no such one-to-one map and is refused. A ``window`` other
-than the receptive field is centred on it (an odd extra position goes right).
+than the receptive field is centred on it; an odd extra position goes left, so a 20-nt
+window around a 19-nt filter spans ``p - 10`` to ``p + 9``, as Koo & Ploenzke cut it.
 
 A filter whose kept windows are none (never active, nothing above the threshold,
 or every such window off the ends) has no PPM: :class:`FilterPWMs` lists it as
@@ -150,7 +151,9 @@ class LayerAlignment:
 
     def window(self, window: int | None = None) -> tuple[int, int]:
         """``(width, offset)`` of a window of ``window`` positions centred on the
-        receptive field (``None``: the receptive field itself)."""
+        receptive field (``None``: the receptive field itself). An odd number of extra
+        positions puts the odd one on the left, as Koo & Ploenzke's ``activation_pwm``
+        cuts its 20-nt windows around a 19-nt filter (position - 10 to + 9)."""
         if window is None:
             return self.receptive_field, self.offset
         if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
@@ -164,8 +167,9 @@ class LayerAlignment:
                 f"use at most {self.input_length}."
             )
         extra = int(window) - self.receptive_field
-        shift = abs(extra) // 2
-        return int(window), self.offset - shift if extra >= 0 else self.offset + shift
+        if extra >= 0:
+            return int(window), self.offset - (extra + 1) // 2
+        return int(window), self.offset + (-extra) // 2
 
 
 def conv_index(layer) -> int | None:

@@ -111,9 +111,11 @@ def _settings(settings, options: dict, caller: str):
     validated once. ``options`` are fields of
     :class:`~deepmotif_arch.interpretation.presets.InterpretSettings` (``variant=``,
     ``window=``, ``dist=``, ...)."""
+    import dataclasses
+
     from deepmotif_arch.interpretation.presets import InterpretSettings
 
-    fields = set(InterpretSettings().to_dict())
+    fields = {f.name for f in dataclasses.fields(InterpretSettings)}
     unknown = sorted(set(options) - fields)
     if unknown:
         raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")

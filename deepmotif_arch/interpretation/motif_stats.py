@@ -431,6 +431,19 @@ def resolve_database(database):
     return motifs, f"{len(motifs)} motifs given in memory"
 
 
+def _without(targets, exclude: Sequence[str], description: str):
+    """``targets`` less the motifs whose IDs are in ``exclude`` (all must be there)."""
+    exclude = [str(i) for i in exclude]
+    ids = {m.id for m in targets}
+    missing = [i for i in exclude if i not in ids]
+    if missing:
+        raise DeepMotifError(f"cannot exclude {missing[0]!r}: the database ({description}) has "
+                             "no motif with that ID; give IDs it holds, such as "
+                             f"{next(iter(sorted(ids)), 'MA0615.1')!r}.")
+    kept = [m for m in targets if m.id not in set(exclude)]
+    return kept, f"{description} without {', '.join(exclude)}"
+
+
 def check_match_options(evalue, dist) -> None:
     """Raise for an E-value threshold or distance Tomtom cannot use."""
     if isinstance(evalue, bool) or not isinstance(evalue, (int, float)) or not evalue > 0:
@@ -444,7 +457,7 @@ def check_match_options(evalue, dist) -> None:
 def match_filters(pwms, database=None, *, database_name: str | None = None,
                   evalue: float = 0.1, dist: str = "ed",
                   min_overlap: int = 1, clip: bool = True, min_bits: float = 0.5, pad: int = 3,
-                  nsites: str = "width",
+                  nsites: str = "width", exclude: Sequence[str] = (),
                   ground_truth: Sequence[np.ndarray] | bool | None = None) -> MatchReport:
     """Compare every filter of a layer with a motif database, as the paper did.
 
@@ -471,6 +484,9 @@ def match_filters(pwms, database=None, *, database_name: str | None = None,
         Clip the queries to their informative span first (see :func:`query_motifs`).
     nsites : {"width", "sites"}, default "width"
         See :func:`query_motifs`.
+    exclude : sequence of str, default ()
+        Motif IDs taken out of the database first (Koo & Ploenzke's JASPAR lacks Gmeb1,
+        MA0615.1). An ID the database does not hold is an error.
     ground_truth : sequence of (width, 4) arrays, True, or None
         Planted motifs (forward strands, one per TF in :data:`GROUND_TRUTH_TFS`
         order) to measure each filter against (:func:`ground_truth_similarity`);
@@ -485,6 +501,8 @@ def match_filters(pwms, database=None, *, database_name: str | None = None,
     check_match_options(evalue, dist)
     targets, description = resolve_database(database)
     description = database_name or description
+    if exclude:
+        targets, description = _without(targets, exclude, description)
     queries = query_motifs(pwms, clip=clip, min_bits=min_bits, pad=pad, nsites=nsites)
     hits: dict[str, list[TomtomMatch]] = {}
     if queries:
@@ -517,7 +535,7 @@ def match_filters(pwms, database=None, *, database_name: str | None = None,
         settings={"dist": dist, "min_overlap": min_overlap, "evalue": True,
                   "thresh": float(evalue), "clip": clip, "clip_min_bits": min_bits,
                   "clip_pad": pad, "nsites": nsites, "background": "uniform",
-                  "strands": "both"},
+                  "strands": "both", "excluded_targets": list(exclude)},
         queries_meme=format_meme(queries) if queries else "",
         relevant_in_database=any(i in ids for i in _TF_OF_ID),
     )

@@ -19,6 +19,12 @@ weighted, what happens at the sequence ends, what the MEME file says ``nsites`` 
     the filter's maximum, the receptive field as the window, counted, off-end windows
     dropped, ``nsites`` = windows kept; matched as the authors matched (the text names
     no Tomtom options).
+``kp21``
+    Koo & Ploenzke's (2021) read-out and matching (EXP_ACTIVATIONS_FACTS section 4): every
+    position above half the filter's maximum, a 20-nt window (position - 10 to + 9),
+    windows counted once and those that reach an end dropped, clipped at 0.5 bits plus 3
+    columns, ``nsites`` = width, ``tomtom -evalue -thresh 0.1`` with MEME's defaults,
+    against JASPAR 2016 without Gmeb1 (MA0615.1), which their database lacks (518 motifs).
 ``v0``
     This library's pipeline before 2026-11-30, for comparison with results made with it:
     every position above 50%, receptive-field windows counted once, off-end windows
@@ -57,6 +63,8 @@ class InterpretSettings:
     min_overlap: int = 1
     evalue: float = 0.1
     clip: bool = True
+    #: JASPAR IDs taken out of the database before matching.
+    exclude: tuple[str, ...] = ()
 
     def validate(self) -> InterpretSettings:
         """Raise :class:`~deepmotif_arch.base.errors.DeepMotifError` for a bad value; return
@@ -74,6 +82,10 @@ class InterpretSettings:
             raise DeepMotifError(f"nsites is {self.nsites!r}; use 'width' (the authors' MEME "
                                  "files) or 'sites' (windows kept).")
         check_match_options(self.evalue, self.dist)
+        if isinstance(self.exclude, str) or not all(
+                isinstance(i, str) and i.strip() for i in self.exclude):
+            raise DeepMotifError(f"exclude is {self.exclude!r}; it must be a list of motif IDs "
+                                 "such as ['MA0615.1'], or empty.")
         if isinstance(self.min_overlap, bool) or not isinstance(self.min_overlap, int) \
                 or self.min_overlap < 1:
             raise DeepMotifError(f"min_overlap is {self.min_overlap!r}; it must be a positive "
@@ -91,21 +103,31 @@ class InterpretSettings:
     def match_kwargs(self) -> dict:
         """Keyword arguments of :func:`~deepmotif_arch.interpretation.motif_stats.match_filters`."""
         return {"evalue": self.evalue, "dist": self.dist, "min_overlap": self.min_overlap,
-                "clip": self.clip, "nsites": self.nsites}
+                "clip": self.clip, "nsites": self.nsites, "exclude": tuple(self.exclude)}
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The fields as JSON values; ``exclude`` only when it is not empty, so settings
+        written before it existed still compare equal."""
+        out = dataclasses.asdict(self)
+        out["exclude"] = list(self.exclude)
+        if not out["exclude"]:
+            del out["exclude"]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> InterpretSettings:
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        values = {k: v for k, v in data.items() if k in names}
+        if "exclude" in values:
+            values["exclude"] = tuple(values["exclude"])
+        return cls(**values)
 
 
 #: The named pipelines (module notes); the first is the default.
 PRESETS: dict[str, InterpretSettings] = {
     "authors": InterpretSettings(),
     "paper-text": InterpretSettings(variant="paper"),
+    "kp21": InterpretSettings(variant="released", window=20, exclude=("MA0615.1",)),
     "v0": InterpretSettings(variant="released", nsites="sites", dist="pearson", min_overlap=5),
 }
 DEFAULT_PRESET = "authors"
@@ -125,6 +147,8 @@ ABLATION: tuple[tuple[str, str, dict], ...] = (
     ("paper-selection", "the paper text's selection (per-sequence maximum >= 70%) with the "
      "authors' window, weighting and matching", {"variant": "paper", "window": 19,
                                                  "weighted": True, "pad_edges": True}),
+    ("kp21", "Koo & Ploenzke's read-out and database (20-nt windows counted once, off-end "
+     "windows dropped; JASPAR without Gmeb1)", {"preset": "kp21"}),
     ("v0", "all of this library's former choices at once (Pearson, overlap 5, receptive "
      "field, counted, dropped, nsites = sites)", {"preset": "v0"}),
 )

@@ -23,8 +23,10 @@ JASPAR IDs, our "relevant".
 Where this differs from their runs (their code, as far as the facts file shows it): 25,000
 sequences with 1-nt buffers (Koo & Eddy's set) instead of their 30,000 without; the
 authors' Koo & Eddy read-out (19-nt weighted windows) by default, where theirs cut 20-nt
-unweighted windows; best-validation-loss weights, where they kept the last epoch; 3 trials,
-not 10; Koo & Eddy's widths for ``cnn-2``/``cnn-50`` (``kp-cnn-2``/``kp-cnn-50`` have theirs).
+unweighted windows (the summary also gives every cell read out their way, the ``kp21``
+preset, :func:`read_out_as_theirs`); best-validation-loss weights, where they kept the
+last epoch; 3 trials, not 10; Koo & Eddy's widths for ``cnn-2``/``cnn-50``
+(``kp-cnn-2``/``kp-cnn-50`` have theirs).
 """
 
 from __future__ import annotations
@@ -41,18 +43,21 @@ from deepmotif_arch.base.errors import DeepMotifError
 from deepmotif_arch.base.io import atomic_write_text
 from deepmotif_arch.base.text import mean_sd
 from deepmotif_arch.paper.experiment import (
+    ABLATION_FILE,
     ExperimentError,
     Job,
     SweepSettings,
     load_results,
     mean_and_sd,
     output_folder,
+    run_ablation,
     run_sweep,
 )
 from deepmotif_arch.paper.records import TrialResult
 
-__all__ = ["ACTIVATIONS", "DEFAULT_MODELS", "KP21_EXCLUDED_TARGETS", "KP21_SYNTHETIC", "plan",
-           "run", "summarize", "jaspar_fraction_without", "write_summary", "figure"]
+__all__ = ["ACTIVATIONS", "DEFAULT_MODELS", "KP21_EXCLUDED_TARGETS", "KP21_SYNTHETIC",
+           "THEIR_READOUT", "plan", "run", "read_out_as_theirs", "summarize",
+           "jaspar_fraction_without", "write_summary", "figure"]
 
 #: The activations Koo & Ploenzke compared (Keras's names), ReLU first.
 ACTIVATIONS: tuple[str, ...] = ("relu", "exponential", "sigmoid", "tanh", "softplus", "linear",
@@ -63,6 +68,10 @@ DEFAULT_MODELS: tuple[str, ...] = ("cnn-2", "cnn-50", "cnn-deep")
 #: (MA0615.1), a low-information JASPAR motif that near-uniform filters match under the
 #: Euclidean distance; their database has it removed (EXP_ACTIVATIONS_FACTS sections 4, 6).
 KP21_EXCLUDED_TARGETS: tuple[str, ...] = ("MA0615.1",)
+#: The interpretation preset of Koo & Ploenzke's own read-out and database
+#: (:data:`deepmotif_arch.interpretation.presets.PRESETS`), scored for every finished trial
+#: beside the default (Koo & Eddy's authors' read-out) and cached in its ``ablation.json``.
+THEIR_READOUT = "kp21"
 #: Models the runner accepts as bases.
 BASE_MODELS: tuple[str, ...] = ("cnn-2", "cnn-50", "cnn-deep", "kp-cnn-2", "kp-cnn-50",
                                 "cnn-25", "cnn-4", "cnn-10")
@@ -131,6 +140,25 @@ def run(models=None, activations=None, trials: int = 3, *, results="results/acti
     return run_sweep(jobs, settings, on_done=on_done, on_start=on_start)
 
 
+def read_out_as_theirs(results: str | os.PathLike = "results/activations", *,
+                       data_dir: str | None = None,
+                       on_done: Callable[[Job, str], None] | None = None) -> None:
+    """Score every finished trial with Koo & Ploenzke's read-out (:data:`THEIR_READOUT`)
+    into its ``ablation.json``; trials already scored cost nothing."""
+    run_ablation(results, names=(THEIR_READOUT,), data_dir=data_dir, on_done=on_done)
+
+
+def _their_readout(folder: Path) -> dict:
+    """conv1's fractions under :data:`THEIR_READOUT` from a trial's ablation.json, or {}."""
+    path = folder / ABLATION_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())["layers"][THEIR_READOUT]["conv1"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
 def summarize(results: str | os.PathLike = "results/activations",
               models: Sequence[str] | None = None,
               activations: Sequence[str] | None = None) -> list[dict]:
@@ -148,12 +176,15 @@ def summarize(results: str | os.PathLike = "results/activations",
             conv1 = [t.layer("conv1") for t in trials]
             row = {"model": base, "activation": act, "name": variant_name(base, act),
                    "trials": len(trials), "kp21_relevant": _kp21(base, act)}
-            kept = [Job(t.model, t.trial).result_dir(results) / "conv1" / "matches.json"
-                    for t in trials]
+            folders = [Job(t.model, t.trial).result_dir(results) for t in trials]
+            theirs = [_their_readout(f) for f in folders]
             for key, values in (
                     ("relevant", [c.get("fraction_relevant") for c in conv1]),
+                    ("relevant_their_readout", [c.get("fraction_relevant") for c in theirs]),
                     ("jaspar", [c.get("fraction_jaspar") for c in conv1]),
-                    ("jaspar_kp21", [jaspar_fraction_without(m) for m in kept]),
+                    ("jaspar_kp21", [jaspar_fraction_without(f / "conv1" / "matches.json")
+                                     for f in folders]),
+                    ("jaspar_their_readout", [c.get("fraction_jaspar") for c in theirs]),
                     ("auroc", [t.test["auroc_mean"] for t in trials])):
                 row[key], row[f"{key}_sd"] = mean_and_sd(values)
                 row[f"{key}_values"] = [v for v in values if v is not None]
@@ -181,8 +212,9 @@ def jaspar_fraction_without(matches: str | os.PathLike,
 
 
 _COLUMNS = ("model", "activation", "name", "trials", "relevant", "relevant_sd",
-            "kp21_relevant", "jaspar", "jaspar_sd", "jaspar_kp21", "jaspar_kp21_sd", "auroc",
-            "auroc_sd")
+            "relevant_their_readout", "relevant_their_readout_sd", "kp21_relevant", "jaspar",
+            "jaspar_sd", "jaspar_kp21", "jaspar_kp21_sd", "jaspar_their_readout",
+            "jaspar_their_readout_sd", "auroc", "auroc_sd")
 
 
 def _f(value, digits=3) -> str:
@@ -192,12 +224,15 @@ def _f(value, digits=3) -> str:
 
 
 def to_markdown(rows: Sequence[dict]) -> str:
-    lines = ["| Model | First-layer activation | Trials | Relevant match | Koo & Ploenzke | "
-             "JASPAR match | JASPAR, Gmeb1 apart | AU-ROC |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| Model | First-layer activation | Trials | Relevant match | Relevant, their "
+             "read-out | Koo & Ploenzke | JASPAR match | JASPAR, Gmeb1 apart | AU-ROC |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        theirs = mean_sd(r.get("relevant_their_readout"), r.get("relevant_their_readout_sd"),
+                         missing="–")
         lines.append(
             f"| {r['model']} | {r['activation']} | {r['trials']} "
-            f"| {mean_sd(r['relevant'], r['relevant_sd'], missing='')} "
+            f"| {mean_sd(r['relevant'], r['relevant_sd'], missing='')} | {theirs} "
             f"| {'≈ ' + _f(r['kp21_relevant'], 2) if r['kp21_relevant'] is not None else '–'} "
             f"| {mean_sd(r['jaspar'], r['jaspar_sd'], missing='')} "
             f"| {mean_sd(r.get('jaspar_kp21'), r.get('jaspar_kp21_sd'), missing='')} "
@@ -206,6 +241,9 @@ def to_markdown(rows: Sequence[dict]) -> str:
             "Koo & Eddy read-out and Tomtom settings (`authors` preset). Koo & Ploenzke: medians "
             "read off their Fig. 1c boxplots (10 trials, 32 filters, their own data draw and "
             "20-nt read-out); kp-cnn-2/kp-cnn-50 have their widths, cnn-2/cnn-50 Koo & Eddy's. "
+            "Relevant, their read-out: the same checkpoints read out and matched as Koo & "
+            "Ploenzke's code does (`kp21` preset: 20-nt windows counted once, off-end windows "
+            "dropped, JASPAR without Gmeb1). "
             "JASPAR, Gmeb1 apart: filters with a hit other than Gmeb1 (MA0615.1), Koo & "
             "Ploenzke's \"match JASPAR\"; near-uniform filters match Gmeb1 and nothing else.\n")
 

@@ -517,33 +517,48 @@ def _ablation_settings() -> dict:
 
 def run_ablation(results: str | os.PathLike = "results/table1", *,
                  models: Sequence[str] | None = None, data_dir: str | None = None,
+                 names: Sequence[str] | None = None,
                  on_done: Callable[[Job, str], None] | None = None) -> list[dict]:
     """Every trial's match fractions under each one-switch departure from the authors'
-    pipeline (:data:`deepmotif_arch.interpretation.presets.ABLATION`), cached per trial in
-    ``ablation.json`` beside its result (rerun: only new trials cost anything).
+    pipeline (:data:`deepmotif_arch.interpretation.presets.ABLATION`; ``names`` picks some),
+    cached per trial and per setting in ``ablation.json`` beside its result: a rerun
+    computes only the settings a trial lacks or whose definition changed.
     Returns the rows of :func:`ablation_rows`."""
     from deepmotif_arch.interpretation.interpret import interpret_settings
 
     settings = _ablation_settings()
+    if names is not None:
+        unknown = [n for n in names if n not in settings]
+        if unknown:
+            raise ExperimentError(f"ablation {unknown[0]!r} is not known; use one of "
+                                  f"{', '.join(settings)}.")
+        settings = {n: settings[n] for n in names}
     key = {name: item.to_dict() for name, item in settings.items()}
     for job, folder in finished_trials(results, models):
         path = folder / ABLATION_FILE
+        data: dict = {"settings": {}, "layers": {}}
         if path.is_file():
             try:
-                if json.loads(path.read_text()).get("settings") == key:
-                    if on_done is not None:
-                        on_done(job, "cached")
-                    continue
+                data = json.loads(path.read_text())
+                data.setdefault("settings", {})
+                data.setdefault("layers", {})
             except (OSError, json.JSONDecodeError):
-                pass
+                data = {"settings": {}, "layers": {}}
+        todo = {n: item for n, item in settings.items()
+                if data["settings"].get(n) != key[n] or n not in data["layers"]}
+        if not todo:
+            if on_done is not None:
+                on_done(job, "cached")
+            continue
         layers = ("conv1", *DEEPER_LAYERS.get(job.model, ()))
-        interps = interpret_settings(folder / CHECKPOINT_NAME, settings, layers=layers,
+        interps = interpret_settings(folder / CHECKPOINT_NAME, todo, layers=layers,
                                      data_dir=data_dir)
-        data = {"settings": key, "layers": {
-            name: {layer: {"fraction_jaspar": i.report.fraction_matched,
-                           "fraction_relevant": i.report.fraction_relevant}
-                   for layer, i in by_layer.items()}
-            for name, by_layer in interps.items()}}
+        for name, by_layer in interps.items():
+            data["settings"][name] = key[name]
+            data["layers"][name] = {
+                layer: {"fraction_jaspar": i.report.fraction_matched,
+                        "fraction_relevant": i.report.fraction_relevant}
+                for layer, i in by_layer.items()}
         atomic_write_text(path, json.dumps(data, indent=2, default=json_default) + "\n")
         if on_done is not None:
             on_done(job, "computed")
