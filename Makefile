@@ -9,12 +9,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: install demo test test-slow bench clean
+.PHONY: install demo lint test test-slow bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24" "setuptools>=77" wheel
-	$(PY) -m pip install --quiet -e ".[jax,torch,tfds,test]"
+	$(PY) -m pip install --quiet -e ".[jax,torch,tfds,test,lint]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,7 +29,11 @@ demo: install
 # the rest (and the cross-backend checkpoint test, which starts its own
 # processes) run once. DEEPMOTIF_REQUIRE_ALL_BACKENDS turns a missing backend
 # into a failure instead of a skip.
-test: install
+# ruff with the rules of pyproject.toml, over everything but the environments (seconds).
+lint: install
+	$(PY) -m ruff check .
+
+test: install lint
 	DEEPMOTIF_REQUIRE_ALL_BACKENDS=1 KERAS_BACKEND=tensorflow $(PYTEST) -m "not slow"
 	KERAS_BACKEND=jax $(PYTEST) -m "backend and not slow"
 	KERAS_BACKEND=torch $(PYTEST) -m "backend and not slow"
