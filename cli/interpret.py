@@ -80,8 +80,8 @@ PresetOpt = Annotated[Preset, typer.Option(
     "zero-padded at the ends, nsites = width, Tomtom ed with min overlap 1); paper-text (the "
     "paper's text: each sequence's maximum at >= 70%, matched as the authors did); kp21 (Koo "
     "& Ploenzke 2021: 20-nt windows counted once, off-end windows dropped, JASPAR without "
-    "Gmeb1); v0 (this "
-    "library's former pipeline: Pearson, min overlap 5). Options below override single "
+    "Gmeb1); v0 (this library's former pipeline: Pearson, min overlap 5). Options below "
+    "override single "
     "choices.", rich_help_panel=_SCAN)]
 VariantOpt = Annotated[Variant | None, typer.Option(
     "--variant", help="Which activations count: authors (every position above 50%, 19-nt "

@@ -42,6 +42,7 @@ from pathlib import Path
 from deepmotif_arch.base.errors import DeepMotifError
 from deepmotif_arch.base.io import atomic_write_text
 from deepmotif_arch.base.text import mean_sd
+from deepmotif_arch.interpretation.presets import PRESETS
 from deepmotif_arch.paper.experiment import (
     ABLATION_FILE,
     ExperimentError,
@@ -67,7 +68,7 @@ DEFAULT_MODELS: tuple[str, ...] = ("cnn-2", "cnn-50", "cnn-deep")
 #: Koo & Ploenzke's "match JASPAR" leaves out filters whose only Tomtom hits are Gmeb1
 #: (MA0615.1), a low-information JASPAR motif that near-uniform filters match under the
 #: Euclidean distance; their database has it removed (EXP_ACTIVATIONS_FACTS sections 4, 6).
-KP21_EXCLUDED_TARGETS: tuple[str, ...] = ("MA0615.1",)
+KP21_EXCLUDED_TARGETS: tuple[str, ...] = PRESETS["kp21"].exclude
 #: The interpretation preset of Koo & Ploenzke's own read-out and database
 #: (:data:`deepmotif_arch.interpretation.presets.PRESETS`), scored for every finished trial
 #: beside the default (Koo & Eddy's authors' read-out) and cached in its ``ablation.json``.
