@@ -28,10 +28,13 @@ Length = Annotated[int | None, typer.Option("--length", help="Sequence length (n
                                             rich_help_panel=_CUSTOM)]
 Seed = Annotated[int | None, typer.Option("--seed", help="Generator seed.",
                                           rich_help_panel=_CUSTOM)]
+Buffer = Annotated[int | None, typer.Option(
+    "--buffer", help="Least background nt around every motif (1, the paper's; 0 lets motifs "
+    "abut, as in Koo & Ploenzke's set).", rich_help_panel=_CUSTOM)]
 
 
-def _overrides(size, length, seed) -> dict:
-    return {"num_sequences": size, "length": length, "seed": seed}
+def _overrides(size, length, seed, buffer=None) -> dict:
+    return {"num_sequences": size, "length": length, "seed": seed, "buffer": buffer}
 
 
 @app.command("build")
@@ -42,6 +45,7 @@ def build(
     size: Size = None,
     length: Length = None,
     seed: Seed = None,
+    buffer: Buffer = None,
     overwrite: Annotated[bool, typer.Option("--overwrite",
                                             help="Rebuild even if already built.")] = False,
     manual_dir: Annotated[str | None, typer.Option(
@@ -61,7 +65,8 @@ def build(
             from deepmotif_arch.data import datasets
 
             builder = datasets.build(name, config, data_dir, overwrite=overwrite,
-                                     manual_dir=manual_dir, **_overrides(size, length, seed))
+                                     manual_dir=manual_dir,
+                                     **_overrides(size, length, seed, buffer))
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing partial was kept. Run the same command again "
                           "to build from the start.", highlight=False, soft_wrap=True)
@@ -77,13 +82,15 @@ def info(
     size: Size = None,
     length: Length = None,
     seed: Seed = None,
+    buffer: Buffer = None,
 ) -> None:
     """Show where a data set lives, whether it is built, and its splits."""
     import_keras(progress=True)
     with user_errors():
         from deepmotif_arch.data import datasets
 
-        builder = datasets.get_builder(name, config, data_dir, **_overrides(size, length, seed))
+        builder = datasets.get_builder(name, config, data_dir,
+                                       **_overrides(size, length, seed, buffer))
         if builder.is_prepared():
             datasets.verify_prepared(builder)
     _print_info(builder)

@@ -36,6 +36,10 @@ def test_data_build_custom_size(tmp_path):
                     "--data-dir", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "koo_synthetic" / "tiny_num_sequences50_seed3").is_dir()
+    result = invoke("data", "info", "--config", "tiny", "--size", "50", "--buffer", "0",
+                    "--data-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "tiny_buffer0_num_sequences50" in result.output and "Not built yet" in result.output
 
 
 @pytest.mark.parametrize(
@@ -45,6 +49,7 @@ def test_data_build_custom_size(tmp_path):
         (["data", "build", "koo_synth"], "did you mean 'koo_synthetic'"),
         (["data", "build", "--config", "tiny", "--length", "30"], "use length >= 86"),
         (["data", "build", "--config", "tiny", "--size", "-3"], "num_sequences is -3"),
+        (["data", "build", "--config", "tiny", "--buffer", "-1"], "buffer is -1"),
     ],
 )
 def test_data_user_errors(args, needle, tmp_path):

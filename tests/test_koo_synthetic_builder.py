@@ -41,7 +41,8 @@ def test_builder_files_follow_tfds_layout():
                  "koo_synthetic_dataset_builder.py", "__init__.py"):
         assert (folder / name).exists(), name
     assert str(Builder.VERSION) in Builder.RELEASE_NOTES
-    assert {c.name for c in Builder.BUILDER_CONFIGS} >= {"paper", "tiny", "independent"}
+    assert {c.name for c in Builder.BUILDER_CONFIGS} >= {"paper", "tiny", "independent",
+                                                         "kp21"}
     assert Builder.code_path.parent == folder  # README and checksums found beside it
 
 
@@ -55,6 +56,16 @@ def test_independent_config_is_a_second_draw_of_the_paper_set():
     assert not np.array_equal(a.sequences, b.sequences)
     # Same motifs and recipe: every class is planted at a similar rate in both draws.
     assert np.abs(a.labels.mean(axis=0) - b.labels.mean(axis=0)).max() < 0.1
+
+
+def test_kp21_config_is_koo_and_ploenzkes_recipe():
+    """30,000 sequences split 21,000 / 3,000 / 6,000 (their printed shapes), no buffer."""
+    kp21 = {c.name: c for c in Builder.BUILDER_CONFIGS}["kp21"]
+    assert (kp21.num_sequences, kp21.length, kp21.buffer) == (30_000, 200, 0)
+    assert tuple(kp21.count_probs) == synthetic.PAPER_COUNT_PROBS
+    sizes = {k: len(v) for k, v in synthetic.split_indices(kp21.num_sequences,
+                                                           seed=kp21.seed).items()}
+    assert sizes == {"train": 21_000, "validation": 3_000, "test": 6_000}
 
 
 def test_examples_match_the_generator_and_ground_truth(tiny_dir):
@@ -102,6 +113,17 @@ def test_custom_config_through_overrides(tmp_path):
     (ex,) = tfds.as_numpy(builder.as_dataset(split="test").take(1))
     assert ex["sequence"].shape == (120,)
     assert builder.info.splits["train"].num_examples == 70
+    # the buffer too, and the derived name reads back as the same settings
+    flush = datasets.build("koo_synthetic", "tiny", data_dir=str(tmp_path),
+                           num_sequences=100, buffer=0)
+    assert flush.builder_config.name == "tiny_buffer0_num_sequences100"
+    assert flush.builder_config.buffer == 0
+    again = datasets.get_builder("koo_synthetic", "tiny_buffer0_num_sequences100",
+                                 data_dir=str(tmp_path))
+    assert again.is_prepared() and again.builder_config.buffer == 0
+    data = synthetic.generate(100, seed=0, buffer=0)
+    for ex in tfds.as_numpy(flush.as_dataset(split="train")):
+        assert np.array_equal(ex["sequence"], data.sequences[int(ex["index"])])
 
 
 @pytest.mark.parametrize(
@@ -111,6 +133,7 @@ def test_custom_config_through_overrides(tmp_path):
         ({"config": "tiny", "length": 30}, "use length >= 86"),
         ({"config": "tiny", "num_sequences": -1}, "num_sequences is -1"),
         ({"config": "tiny", "colour": "red"}, "no setting 'colour'"),
+        ({"config": "tiny", "buffer": -2}, "buffer is -2"),
     ],
 )
 def test_bad_configs(kwargs, needle, tmp_path):

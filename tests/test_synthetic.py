@@ -72,6 +72,27 @@ def test_planted_motifs_fit_with_buffers(paper_set):
     assert np.array_equal(d.motif_width[used], widths[d.motif_tf[used]])
 
 
+def test_without_buffer_motifs_abut_each_other_and_the_ends():
+    """buffer=0 (Koo & Ploenzke's set): motifs may start at 0, end at the last position and
+    touch; they never overlap. buffer=3 keeps 3 nt everywhere."""
+    d = synthetic.generate(5_000, seed=5, buffer=0)
+    used = np.arange(d.motif_start.shape[1])[None, :] < d.num_motifs[:, None]
+    starts, ends = d.motif_start, d.motif_start + d.motif_width
+    gaps = (starts[:, 1:] - ends[:, :-1])[used[:, 1:]]
+    assert starts[used].min() == 0 and ends[used].max() == 200
+    assert gaps.min() == 0 and np.any(gaps == 0)
+    wide = synthetic.generate(2_000, seed=5, buffer=3)
+    used = np.arange(wide.motif_start.shape[1])[None, :] < wide.num_motifs[:, None]
+    starts, ends = wide.motif_start, wide.motif_start + wide.motif_width
+    assert starts[used].min() >= 3 and ends[used].max() <= 197
+    assert (starts[:, 1:] - ends[:, :-1])[used[:, 1:]].min() >= 3
+
+
+def test_buffer_1_is_the_default():
+    assert synthetic.fingerprint(synthetic.generate(300, seed=4, buffer=1)) == \
+        synthetic.fingerprint(synthetic.generate(300, seed=4))
+
+
 def test_labels_are_the_planted_tfs(paper_set):
     d = paper_set
     for i in range(0, 25_000, 97):
@@ -157,6 +178,10 @@ def test_custom_length_and_counts():
         ({"length": -1}, "length is -1"),
         ({"count_probs": (0.5, 0.4)}, "sum to 1"),
         ({"count_probs": (1.2, -0.2)}, "non-negative"),
+        ({"buffer": -1}, "buffer is -1"),
+        ({"buffer": True}, "buffer is True"),
+        ({"length": 79, "buffer": 0}, "use length >= 80"),  # 5 x 16 nt, nothing between
+        ({"length": 85, "buffer": 1}, "use length >= 86"),
     ],
 )
 def test_impossible_configs_are_clear_errors(kwargs, needle):

@@ -3,7 +3,8 @@
 Twelve JASPAR 2016 motifs (and their reverse complements, 24 PWMs) are planted in
 uniform random DNA: 1 to 5 motifs per sequence, drawn with replacement, each
 sampled column by column from its PWM and placed at least 1 nt away from the ends
-and from every other motif. The label of a sequence marks the TFs whose motif (on
+and from every other motif (``buffer``; Koo & Ploenzke's 2021 set has none, the
+``kp21`` config). The label of a sequence marks the TFs whose motif (on
 either strand) was planted; motifs that arise by chance are not labelled.
 
 Everything is vectorised over sequences (no per-nucleotide Python loop). Every random
@@ -116,7 +117,7 @@ class SyntheticSet:
 
 
 def check_config(num_sequences: int, length: int, count_probs: Sequence[float],
-                 pwms: Sequence[np.ndarray] | None = None) -> None:
+                 pwms: Sequence[np.ndarray] | None = None, buffer: int = 1) -> None:
     """Raise :class:`DatasetError` for a configuration that cannot be generated."""
     if isinstance(num_sequences, bool) or not isinstance(num_sequences, (int, np.integer)) \
             or num_sequences < 1:
@@ -132,14 +133,17 @@ def check_config(num_sequences: int, length: int, count_probs: Sequence[float],
             f"count_probs {tuple(count_probs)!r} must be non-negative probabilities of planting "
             "1, 2, ... motifs that sum to 1, such as (0.5, 0.25, 0.17, 0.05, 0.03)."
         )
+    if isinstance(buffer, bool) or not isinstance(buffer, (int, np.integer)) or buffer < 0:
+        raise DatasetError(f"buffer is {buffer!r}; it must be 0 or a positive number of "
+                           "nucleotides such as 1 (the paper's).")
     max_count = int(np.flatnonzero(probs > 0).max()) + 1
     widths = [len(p) for p in (pwms if pwms is not None else ground_truth_pwms())]
-    needed = max_count * max(widths) + max_count + 1
+    needed = max_count * max(widths) + buffer * (max_count + 1)
     if needed > length:
         raise DatasetError(
             f"length={length} cannot hold {max_count} motifs of up to {max(widths)} nt with "
-            f"1 nt of buffer around each ({needed} nt needed); use length >= {needed} or "
-            "fewer motifs per sequence."
+            f"{buffer} nt of buffer around each ({needed} nt needed); use length >= {needed} "
+            "or fewer motifs per sequence."
         )
     if num_sequences < len(SPLIT_FRACTIONS) * 10:
         raise DatasetError(
@@ -154,6 +158,7 @@ def generate(
     seed: int = 0,
     count_probs: Sequence[float] = PAPER_COUNT_PROBS,
     pwms: Sequence[np.ndarray] | None = None,
+    buffer: int = 1,
 ) -> SyntheticSet:
     """Generate the synthetic data set.
 
@@ -170,13 +175,19 @@ def generate(
     pwms : sequence of arrays of shape (width, 4), optional
         Forward-strand PWMs, one per class; default the 12 JASPAR 2016 ground truths.
         Their reverse complements are added, so 2 * len(pwms) PWMs are drawn from.
+    buffer : int, default 1
+        Least number of background nucleotides before the first motif, between motifs
+        and after the last (the paper's 1; 0 lets motifs abut each other and the ends,
+        as in Koo & Ploenzke's set). The default gives the same arrays as before it
+        existed.
 
     Returns
     -------
     SyntheticSet
     """
     pwms = tuple(np.asarray(p, dtype=np.float64) for p in (pwms or ground_truth_pwms()))
-    check_config(num_sequences, length, count_probs, pwms)
+    check_config(num_sequences, length, count_probs, pwms, buffer)
+    buffer = int(buffer)
     n, n_classes = int(num_sequences), len(pwms)
     probs = np.asarray(count_probs, dtype=np.float64)
     probs = probs / probs.sum()
@@ -205,12 +216,12 @@ def generate(
 
     # 3. positions: spread the free space over the k + 1 gaps. k cut points drawn
     # uniformly in [0, slack] and sorted give the extra space before each motif.
-    slack = length - widths.sum(axis=1) - (counts + 1)
+    slack = length - widths.sum(axis=1) - buffer * (counts + 1)
     cuts = np.floor(rng.random((n, k_max)) * (slack[:, None] + 1)).astype(np.int64)
     cuts = np.sort(np.where(used, cuts, np.iinfo(np.int64).max), axis=1)
     cuts = np.where(used, cuts, 0)
     before = np.cumsum(widths, axis=1) - widths  # motif nucleotides placed earlier
-    starts = 1 + np.arange(k_max)[None, :] + before + cuts
+    starts = buffer * (1 + np.arange(k_max)[None, :]) + before + cuts
 
     # 4. background: 2 bits per nucleotide straight from the raw 64-bit stream.
     sequences = _uniform_letters(rng, n, length)

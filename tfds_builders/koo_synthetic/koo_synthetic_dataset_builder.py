@@ -41,15 +41,20 @@ class KooSyntheticConfig(tfds.core.BuilderConfig):
         Seed of the generator (and, offset, of the split).
     count_probs : tuple of float
         Probabilities of planting 1, 2, ... motifs.
+    buffer : int
+        Least background nucleotides around every motif (1, the paper's; 0 in Koo &
+        Ploenzke's 2021 set).
     """
 
     num_sequences: int = 25_000
     length: int = 200
     seed: int = 0
     count_probs: tuple[float, ...] = synthetic.PAPER_COUNT_PROBS
+    buffer: int = 1
 
     def __post_init__(self):
-        synthetic.check_config(self.num_sequences, self.length, self.count_probs)
+        synthetic.check_config(self.num_sequences, self.length, self.count_probs,
+                               buffer=self.buffer)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise DatasetError(f"seed is {self.seed!r}; it must be 0 or a positive integer "
                                "such as 3.")
@@ -81,6 +86,15 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                         "recipe, new sequences, for testing trained models on data they "
                         "have never seen.",
             seed=1,
+        ),
+        KooSyntheticConfig(
+            name="kp21",
+            description="Koo & Ploenzke's (2021) variant of the recipe: 30,000 sequences of "
+                        "200 nt (21,000 / 3,000 / 6,000) whose motifs may abut each other "
+                        "and the ends (no buffer); seed 2.",
+            num_sequences=30_000,
+            seed=2,
+            buffer=0,
         ),
     ]
     DEFAULT_CONFIG_NAME = "paper"
@@ -123,6 +137,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             length=config.length,
             seed=config.seed,
             count_probs=config.count_probs,
+            buffer=config.buffer,
         )
         splits = synthetic.split_indices(config.num_sequences, seed=config.seed)
         return {name: self._generate_examples(data, indices) for name, indices in splits.items()}
