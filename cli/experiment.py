@@ -216,7 +216,7 @@ def activations(
         with _progress("Their read-out", len(finished)) as (progress, task):
             act.read_out_as_theirs(results, data_dir=data_dir,
                                    on_done=lambda job, what: progress.advance(task))
-        rows = act.summarize(results, models, acts)
+        rows = act.summarize(results)  # every finished cell, whatever this run trained
         paths = act.write_summary(rows, results)
     typer.echo(act.to_markdown(rows))
     console.print("Wrote " + ", ".join(str(p) for p in paths), highlight=False)

@@ -51,8 +51,8 @@ from deepmotif_arch.paper.experiment import (
     load_results,
     mean_and_sd,
     output_folder,
-    run_ablation,
     run_sweep,
+    score_ablation,
 )
 from deepmotif_arch.paper.records import TrialResult
 
@@ -146,7 +146,7 @@ def read_out_as_theirs(results: str | os.PathLike = "results/activations", *,
                        on_done: Callable[[Job, str], None] | None = None) -> None:
     """Score every finished trial with Koo & Ploenzke's read-out (:data:`THEIR_READOUT`)
     into its ``ablation.json``; trials already scored cost nothing."""
-    run_ablation(results, names=(THEIR_READOUT,), data_dir=data_dir, on_done=on_done)
+    score_ablation(results, names=(THEIR_READOUT,), data_dir=data_dir, on_done=on_done)
 
 
 def _their_readout(folder: Path) -> dict:

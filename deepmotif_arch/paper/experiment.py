@@ -524,6 +524,16 @@ def run_ablation(results: str | os.PathLike = "results/table1", *,
     cached per trial and per setting in ``ablation.json`` beside its result: a rerun
     computes only the settings a trial lacks or whose definition changed.
     Returns the rows of :func:`ablation_rows`."""
+    score_ablation(results, models=models, data_dir=data_dir, names=names, on_done=on_done)
+    return ablation_rows(results)
+
+
+def score_ablation(results: str | os.PathLike = "results/table1", *,
+                   models: Sequence[str] | None = None, data_dir: str | None = None,
+                   names: Sequence[str] | None = None,
+                   on_done: Callable[[Job, str], None] | None = None) -> None:
+    """The scoring half of :func:`run_ablation`: fill each finished trial's
+    ``ablation.json``, without building the table."""
     from deepmotif_arch.interpretation.interpret import interpret_settings
 
     settings = _ablation_settings()
@@ -562,7 +572,6 @@ def run_ablation(results: str | os.PathLike = "results/table1", *,
         atomic_write_text(path, json.dumps(data, indent=2, default=json_default) + "\n")
         if on_done is not None:
             on_done(job, "computed")
-    return ablation_rows(results)
 
 
 def ablation_rows(results: str | os.PathLike = "results/table1") -> list[dict]:
